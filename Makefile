@@ -1,0 +1,59 @@
+# stepd build. `make` builds the library and the binary; `make check` builds an
+# ASan+UBSan copy and runs every test suite (unit, CLI, example, conformance).
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter -Iinclude -Isrc
+LDLIBS  = -ljansson -lcrypto -lm
+
+SAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+
+SRC      = $(sort $(wildcard src/base/*.c src/path/*.c src/asl/*.c src/exec/*.c src/task/*.c))
+CLI_SRC  = $(sort $(wildcard src/cli/*.c))
+UNIT_SRC = $(sort $(wildcard tests/unit/*.c tests/unit/*/*.c))
+HDRS     = $(wildcard include/stepd/*.h src/*/*.h src/*/*.def tests/unit/*.h)
+
+BUILD = build
+SAN   = build/san
+
+OBJ      = $(SRC:%.c=$(BUILD)/%.o)
+SAN_OBJ  = $(SRC:%.c=$(SAN)/%.o)
+
+all: $(BUILD)/stepd
+
+$(BUILD)/%.o: %.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(SAN)/%.o: %.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(filter-out -O2,$(CFLAGS)) $(SAN_FLAGS) -c $< -o $@
+
+$(BUILD)/libstepd.a: $(OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+$(SAN)/libstepd.a: $(SAN_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/stepd: $(CLI_SRC:%.c=$(BUILD)/%.o) $(BUILD)/libstepd.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(SAN)/stepd: $(CLI_SRC:%.c=$(SAN)/%.o) $(SAN)/libstepd.a
+	$(CC) $(SAN_FLAGS) -o $@ $^ $(LDLIBS)
+
+$(SAN)/unit: $(UNIT_SRC:%.c=$(SAN)/%.o) $(SAN)/libstepd.a
+	$(CC) $(SAN_FLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/unit: $(UNIT_SRC:%.c=$(BUILD)/%.o) $(BUILD)/libstepd.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+# Unit tests only (fast loop while developing): make unit [FILTER=prefix]
+unit: $(BUILD)/unit
+	$(BUILD)/unit $(FILTER)
+
+check: $(BUILD)/stepd $(SAN)/stepd $(SAN)/unit
+	tests/run-all
+
+clean:
+	rm -rf $(BUILD)
+
+.PHONY: all unit check clean

@@ -1,0 +1,176 @@
+/*
+ * asl: an Amazon States Language definition, parsed and validated once into an
+ * immutable model the interpreter walks.
+ *
+ *   parse.c     definition JSON -> asl_machine (fields, types, paths, templates)
+ *   validate.c  cross-state checks: Next targets, reachability, End/Next, StartAt
+ *   choice.c    Choice rules: parse, and evaluate against a state's input
+ *
+ * A machine is a tree: Parallel branches and Map item processors are machines of
+ * their own (asl_machine), each with its own state table. States refer to each other
+ * by index into their machine's table. Every compiled path/template/intrinsic lives
+ * in the model, so running a state never parses text.
+ *
+ * Ownership: asl_machine_parse returns a machine the caller frees with
+ * asl_machine_free; everything inside belongs to it. The model is read-only after
+ * parsing and may be shared between executions and threads.
+ */
+#ifndef STEPD_ASL_H
+#define STEPD_ASL_H
+
+#include "base/base.h"
+#include "path/path.h"
+
+typedef enum asl_state_type {
+#define X(e, name, event) ASL_##e,
+#include "asl/state_type.def"
+#undef X
+	ASL_STATE_TYPE_COUNT
+} asl_state_type;
+
+const char *asl_state_type_name(asl_state_type t); /* "Pass", "Task", ... */
+
+typedef enum asl_choice_op {
+#define X(e, field, kind) ASL_OP_##e,
+#include "asl/choice_op.def"
+#undef X
+	ASL_OP_AND,
+	ASL_OP_OR,
+	ASL_OP_NOT,
+} asl_choice_op;
+
+/* A Choice rule. Top-level rules have next >= 0; nested rules (under And/Or/Not)
+ * have next == -1. */
+typedef struct asl_choice_rule {
+	asl_choice_op op;
+	jpath *variable;            /* reference path, NULL for And/Or/Not */
+	json_t *value;              /* literal operand (string/number/bool), or NULL */
+	jpath *value_path;          /* operand for *Path operators, or NULL */
+	double timestamp;           /* parsed literal for Timestamp* operators */
+	struct asl_choice_rule **rules; /* And/Or children; Not has exactly one */
+	size_t nrules;
+	int next;                   /* index of the Next state, -1 when nested */
+} asl_choice_rule;
+
+/* A Retry entry (Retrier). */
+typedef struct asl_retrier {
+	char **error_equals;
+	size_t nerrors;
+	double interval_seconds;    /* IntervalSeconds, default 1 */
+	int max_attempts;           /* MaxAttempts, default 3; 0 means never retry */
+	double backoff_rate;        /* BackoffRate, default 2.0 */
+	double max_delay_seconds;   /* MaxDelaySeconds, 0 when absent */
+	bool jitter_full;           /* JitterStrategy "FULL" (default "NONE") */
+} asl_retrier;
+
+/* A Catch entry (Catcher). */
+typedef struct asl_catcher {
+	char **error_equals;
+	size_t nerrors;
+	jpath *result_path;         /* NULL: "$" (default) */
+	bool result_path_null;      /* "ResultPath": null: discard the error output */
+	int next;                   /* index of the Next state */
+} asl_catcher;
+
+typedef struct asl_machine asl_machine;
+
+typedef struct asl_state {
+	char *name;
+	asl_state_type type;
+	json_t *raw;                /* the state's JSON object (borrowed from the machine's raw) */
+	int next;                   /* index of Next, -1 when End (or terminal type) */
+	bool end;
+
+	/* data flow; a NULL path means the default "$"; *_null means the field is JSON null */
+	jpath *input_path;
+	bool input_path_null;       /* InputPath null: effective input is {} */
+	jpath *output_path;
+	bool output_path_null;      /* OutputPath null: output is {} */
+	jpath *result_path;
+	bool result_path_null;      /* ResultPath null: output is the state's input */
+	tmpl *parameters;           /* Parameters (Pass, Task, Parallel, Map legacy) or NULL */
+	tmpl *result_selector;      /* ResultSelector (Task, Parallel, Map) or NULL */
+	json_t *result;             /* Pass Result, or NULL */
+
+	/* Task */
+	char *resource;
+	double timeout_seconds;     /* TimeoutSeconds; 0 when absent (AWS default: 99999999) */
+	jpath *timeout_seconds_path;
+	double heartbeat_seconds;   /* 0 when absent */
+	jpath *heartbeat_seconds_path;
+
+	/* Task, Parallel, Map */
+	asl_retrier *retry;
+	size_t nretry;
+	asl_catcher *catch_;
+	size_t ncatch;
+
+	/* Choice */
+	asl_choice_rule **choices;
+	size_t nchoices;
+	int default_next;           /* index of Default, -1 when absent */
+
+	/* Wait: exactly one of these is set */
+	bool has_seconds;
+	double seconds;
+	char *timestamp;            /* literal Timestamp text */
+	double timestamp_epoch;     /* its parsed value */
+	jpath *seconds_path;
+	jpath *timestamp_path;
+
+	/* Fail: literals or paths (a path may also be an intrinsic call) */
+	char *error;
+	char *cause;
+	jpath *error_path;
+	jpath *cause_path;
+	intrinsic *error_fn;
+	intrinsic *cause_fn;
+
+	/* Parallel */
+	asl_machine **branches;
+	size_t nbranches;
+
+	/* Map (inline) */
+	asl_machine *processor;     /* ItemProcessor, or legacy Iterator */
+	jpath *items_path;          /* ItemsPath, NULL for "$" */
+	tmpl *item_selector;        /* ItemSelector, or legacy Parameters (then parameters is NULL) */
+	int max_concurrency;        /* MaxConcurrency, 0 = unlimited */
+	jpath *max_concurrency_path;
+} asl_state;
+
+struct asl_machine {
+	asl_state *states;
+	size_t nstates;
+	int start;                  /* index of StartAt */
+	char *comment;
+	json_t *raw;                /* the definition (sub)object this machine was parsed from */
+	double timeout_seconds;     /* top-level TimeoutSeconds, 0 when absent */
+};
+
+/* Parses and validates a definition. text is the definition JSON (len bytes).
+ * On success returns the machine and leaves d empty. On failure returns NULL and
+ * adds every problem found to d (code, message, JSON-pointer location), as AWS's
+ * ValidateStateMachineDefinition reports them: invalid JSON, unknown or missing
+ * fields, wrong field types, Next targets that do not exist, unreachable states,
+ * states with neither Next nor End, bad paths, bad intrinsic syntax, bad Choice
+ * rules, Retry/Catch errors (States.ALL not last, ...). */
+asl_machine *asl_machine_parse(const char *text, size_t len, diag *d);
+/* As asl_machine_parse, from an already parsed value (borrowed). */
+asl_machine *asl_machine_from_json(json_t *definition, diag *d);
+void asl_machine_free(asl_machine *m);
+
+/* Index of the state named name, or -1. */
+int asl_machine_find(const asl_machine *m, const char *name);
+
+/* Evaluates a Choice state's rules against input (borrowed) and ctx: returns the
+ * index of the Next state of the first matching rule, else default_next; returns -1
+ * with f set to States.NoChoiceMatched (AWS's cause) when nothing matches and there
+ * is no Default, or to States.Runtime when a *Path operand is missing or invalid. */
+int asl_choice_select(const asl_state *choice, json_t *input, json_t *ctx, fault *f);
+
+/* True when the error name matches an ErrorEquals list as AWS matches it:
+ * exact name, or States.ALL (matches everything except States.Runtime? see choice.c),
+ * States.TaskFailed (matches every error except States.Timeout ...). */
+bool asl_error_matches(char *const *error_equals, size_t n, const char *error);
+
+#endif

@@ -1,0 +1,86 @@
+/*
+ * base: the small pieces every layer uses.
+ *
+ *   fault      an ASL runtime failure as data: {Error, Cause} (fault.c)
+ *   diag       a list of definition problems, each with code, message and location (diag.c)
+ *   xmalloc    allocation that aborts on out-of-memory (alloc.c)
+ *   clock      wall-clock time and ISO-8601 timestamps (clock.c)
+ *   json       helpers over jansson values (json.c)
+ */
+#ifndef STEPD_BASE_H
+#define STEPD_BASE_H
+
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- allocation (alloc.c): abort on out-of-memory, never return NULL ---- */
+void *xmalloc(size_t n);
+void *xcalloc(size_t count, size_t n);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *xvasprintf(const char *fmt, va_list ap);
+
+/* ---- fault (fault.c) ----
+ * An ASL runtime failure: the Error name ("States.Runtime", "Lambda.Unknown", or any
+ * name a task reports) and its Cause text. Both strings are owned by the fault.
+ * A zeroed fault is empty; fault_set replaces any previous contents. */
+typedef struct fault {
+	char *error; /* NULL when empty */
+	char *cause; /* may be NULL: no cause */
+} fault;
+
+void fault_set(fault *f, const char *error, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void fault_set_raw(fault *f, const char *error, const char *cause); /* copies both */
+void fault_move(fault *dst, fault *src); /* dst takes src's strings; src becomes empty */
+void fault_clear(fault *f);
+bool fault_is_set(const fault *f);
+
+/* ---- diag (diag.c) ----
+ * Definition problems found by the parser and validator, all of them at once.
+ * code is one of AWS's ValidateStateMachineDefinition codes (SCHEMA_VALIDATION_FAILED,
+ * INVALID_JSON_DESCRIPTION, ...), location a JSON pointer into the definition
+ * ("/States/Fetch/Next"). */
+typedef struct diag_item {
+	char *code;
+	char *message;
+	char *location;
+} diag_item;
+
+typedef struct diag {
+	diag_item *items;
+	size_t count, cap;
+} diag;
+
+void diag_add(diag *d, const char *code, const char *location, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+void diag_close(diag *d); /* frees the items; the diag may be reused after */
+
+/* ---- clock (clock.c) ---- */
+double clock_now(void);                /* seconds since the epoch, wall clock */
+double clock_mono(void);               /* seconds, monotonic, for elapsed times */
+/* Formats epoch seconds as AWS does in $$.Execution.StartTime:
+ * "2024-01-02T03:04:05.678Z" (millisecond precision, UTC). buf >= 32 bytes. */
+void clock_format_iso(double epoch, char *buf, size_t size);
+/* Parses an RFC 3339 timestamp as ASL accepts it (Wait Timestamp, Choice Timestamp*
+ * operators): "YYYY-MM-DDThh:mm:ss[.fff](Z|+hh:mm|-hh:mm)". Returns false when the
+ * text is not such a timestamp. */
+bool clock_parse_iso(const char *text, double *epoch);
+
+/* ---- json (json.c) ---- */
+/* Compact serialization as AWS prints payloads: no spaces, keys in insertion order,
+ * '/' not escaped. Returns a malloc'd string. */
+char *json_text(const json_t *v);
+/* Size in bytes of json_text(v), without building it where possible. */
+size_t json_text_size(const json_t *v);
+/* Numeric equality that treats 1 and 1.0 as equal; otherwise json_equal. */
+bool json_value_equal(const json_t *a, const json_t *b);
+/* Parses text (any JSON value). Returns a new reference or NULL with a message in err. */
+json_t *json_parse(const char *text, size_t len, char *err, size_t errsize);
+
+#endif

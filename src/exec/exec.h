@@ -1,0 +1,165 @@
+/*
+ * exec: the interpreter, a pure step function.
+ *
+ *     exec_advance(execution, input event) -> history events + effects
+ *
+ * It does no I/O: it never runs a task, sleeps or reads a clock. The caller (the
+ * in-memory runner in run.c, later the durable server) performs the effects it
+ * returns (run a task, arm a timer) and feeds their outcomes back as input events.
+ * Replaying the inputs recorded in a history (replay.c) rebuilds the same state.
+ *
+ *   execution.c  the execution and its frames; exec_advance; the run loop
+ *   states.c     one handler per state type (table dispatch)
+ *   dataflow.c   InputPath, Parameters, ResultSelector, ResultPath, OutputPath, $$
+ *   retry.c      Retry and Catch
+ *   events.c     history events in AWS's GetExecutionHistory shape
+ *   replay.c     history -> the input events that produced it
+ *   run.c        exec_run: drive an execution in memory to its end
+ *
+ * A frame is one running state machine: the execution's top level, a Parallel
+ * branch or a Map iteration. Each frame is at one state and in one phase:
+ *
+ *   READY --state handler--> READY (next state) | WAIT_TASK | WAIT_TIMER
+ *                            | WAIT_CHILDREN | DONE
+ *   WAIT_TASK     --EXEC_IN_TASK_DONE-->  task_settle  --> READY | DONE
+ *   WAIT_TIMER    --EXEC_IN_TIMER-->      wait/retry   --> READY
+ *   WAIT_CHILDREN --last child DONE-->    parallel/map --> READY | DONE
+ *
+ * Ownership: an execution owns its frames, its history and its pending effects.
+ * JSON values recorded in history events are never modified afterwards.
+ */
+#ifndef STEPD_EXEC_H
+#define STEPD_EXEC_H
+
+#include "asl/asl.h"
+#include "base/base.h"
+#include "task/task.h"
+
+typedef enum exec_status {
+	EXEC_RUNNING,
+	EXEC_SUCCEEDED,
+	EXEC_FAILED,
+	EXEC_TIMED_OUT,
+	EXEC_ABORTED,
+} exec_status;
+
+const char *exec_status_name(exec_status s); /* "RUNNING", "SUCCEEDED", ... */
+
+typedef enum exec_event_type {
+#define X(e, name, details) EXEC_EV_##e,
+#include "exec/event_type.def"
+#undef X
+	EXEC_EV_STATE_ENTERED, /* "<Type>StateEntered" */
+	EXEC_EV_STATE_EXITED,  /* "<Type>StateExited" */
+} exec_event_type;
+
+/* Identity and limits of one execution. Strings are copied by exec_new. */
+typedef struct exec_config {
+	const char *execution_arn;
+	const char *execution_name;
+	const char *state_machine_arn;
+	const char *state_machine_name;
+	const char *role_arn;
+	const char *region;          /* for TaskScheduled.region */
+	double start_time;           /* epoch seconds */
+	int redrive_count;
+	size_t max_payload_bytes;    /* 0: AWS's 262,144 (256 KiB) */
+	size_t max_history_events;   /* 0: AWS's 25,000 */
+} exec_config;
+
+/* ---- input events ---- */
+typedef enum exec_input_kind {
+	EXEC_IN_START,     /* input: the execution input */
+	EXEC_IN_TASK_DONE, /* id: the task; result (success) or failure */
+	EXEC_IN_TIMER,     /* id: the timer that fired */
+	EXEC_IN_STOP,      /* failure: optional error/cause of StopExecution */
+} exec_input_kind;
+
+typedef struct exec_input {
+	exec_input_kind kind;
+	double now;        /* epoch seconds: timestamp of the events this step records */
+	int64_t id;
+	json_t *input;     /* EXEC_IN_START: borrowed */
+	json_t *result;    /* EXEC_IN_TASK_DONE success: the task's result as the
+	                    * integration returns it (for lambda:invoke the shaped
+	                    * {"Payload", "StatusCode", ...}); borrowed */
+	fault failure;     /* EXEC_IN_TASK_DONE failure (error set), EXEC_IN_STOP; borrowed */
+} exec_input;
+
+/* ---- effects ---- */
+typedef enum exec_effect_kind {
+	EXEC_FX_RUN_TASK,  /* run resource with payload; report EXEC_IN_TASK_DONE with id */
+	EXEC_FX_TIMER,     /* report EXEC_IN_TIMER with id at epoch time deadline */
+} exec_effect_kind;
+
+typedef struct exec_effect {
+	exec_effect_kind kind;
+	int64_t id;
+	double deadline;            /* EXEC_FX_TIMER: epoch seconds */
+	const task_resource *resource; /* EXEC_FX_RUN_TASK: borrowed from the execution */
+	char *function;             /* function to run (lambda); owned */
+	json_t *payload;            /* event for the function; owned reference */
+	double timeout_seconds;     /* 0: none */
+	double heartbeat_seconds;   /* 0: none */
+} exec_effect;
+
+/* What one exec_advance produced. events are the new history events (owned
+ * references, AWS shape with parsed JSON details, see events.c); effects are to be
+ * performed in order. exec_step_close releases both. */
+typedef struct exec_step {
+	json_t *events;             /* array */
+	exec_effect *effects;
+	size_t neffects, cap;
+} exec_step;
+
+void exec_step_close(exec_step *s);
+
+typedef struct exec exec;
+
+/* Creates an execution of machine m (borrowed; must outlive the execution). */
+exec *exec_new(const asl_machine *m, const exec_config *cfg);
+void exec_free(exec *x);
+
+/* Applies one input event. Appends the resulting history events and effects to
+ * out (which the caller initialises zeroed and closes). Inputs that no longer
+ * apply (a task or timer that is not pending, anything after the execution
+ * ended) change nothing and return 0. Returns -1 only for misuse (a second
+ * EXEC_IN_START), with nothing changed. */
+int exec_advance(exec *x, const exec_input *in, exec_step *out);
+
+exec_status exec_get_status(const exec *x);
+/* The output (SUCCEEDED) or NULL; borrowed. */
+json_t *exec_get_output(const exec *x);
+/* The error/cause (FAILED, TIMED_OUT, ABORTED); borrowed. */
+const fault *exec_get_failure(const exec *x);
+/* Every history event so far (array, borrowed), in the shape of exec_step.events. */
+json_t *exec_get_history(const exec *x);
+
+/* Converts an event (parsed details) to AWS's wire shape: input/output/result/
+ * parameters detail fields become JSON text, timestamp stays epoch seconds.
+ * Returns a new reference. */
+json_t *exec_event_to_wire(json_t *event);
+
+/* ---- replay (replay.c) ----
+ * The input events that produced a history (parsed-details shape), in order.
+ * Returns the number of inputs stored in *out (malloc'd array; each input's
+ * json/fault fields borrow from history). */
+size_t exec_inputs_from_history(json_t *history, exec_input **out);
+
+/* ---- in-memory runner (run.c) ---- */
+typedef void (*exec_progress_fn)(void *arg, json_t *event);
+
+typedef struct exec_run_options {
+	const task_functions *functions; /* may be NULL */
+	double wait_scale;               /* multiply Wait and Retry delays; 1 = real time */
+	exec_progress_fn progress;       /* called for each new event, or NULL */
+	void *progress_arg;
+} exec_run_options;
+
+/* Runs an execution from start to end in this process: tasks run as local
+ * commands one at a time, timers sleep (scaled). input is borrowed. Returns the
+ * execution (caller frees) in a terminal state. */
+exec *exec_run(const asl_machine *m, const exec_config *cfg, json_t *input,
+               const exec_run_options *opt);
+
+#endif

@@ -1,0 +1,379 @@
+/*
+ * execution: the execution, its frames, and exec_advance.
+ *
+ * exec_advance routes one input event to the frame waiting for it (pending table:
+ * task or timer id -> frame), lets that frame run until it blocks or finishes,
+ * and carries finished frames up to their parents (a Parallel or Map state waiting
+ * for its children), up to the execution itself. Frames are run iteratively so a
+ * Map of 10,000 items does not recurse 10,000 deep.
+ */
+#include "exec/internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const status_names[] = {"RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT",
+                                           "ABORTED"};
+
+const char *exec_status_name(exec_status s) { return status_names[s]; }
+
+exec *exec_new(const asl_machine *m, const exec_config *cfg)
+{
+	exec *x = xcalloc(1, sizeof *x);
+	x->m = m;
+	x->execution_arn = xstrdup(cfg->execution_arn ? cfg->execution_arn : "");
+	x->execution_name = xstrdup(cfg->execution_name ? cfg->execution_name : "");
+	x->state_machine_arn = xstrdup(cfg->state_machine_arn ? cfg->state_machine_arn : "");
+	x->state_machine_name = xstrdup(cfg->state_machine_name ? cfg->state_machine_name : "");
+	x->role_arn = xstrdup(cfg->role_arn ? cfg->role_arn : "");
+	x->region = xstrdup(cfg->region ? cfg->region : "us-east-1");
+	x->start_time = cfg->start_time;
+	x->redrive_count = cfg->redrive_count;
+	x->max_payload = cfg->max_payload_bytes ? cfg->max_payload_bytes : 262144;
+	x->max_events = cfg->max_history_events ? cfg->max_history_events : 25000;
+	x->history = json_array();
+	return x;
+}
+
+void frame_free(frame *fr)
+{
+	if (!fr)
+		return;
+	for (size_t i = 0; i < fr->nchildren; i++)
+		frame_free(fr->children[i]);
+	free(fr->children);
+	json_decref(fr->item);
+	json_decref(fr->input);
+	json_decref(fr->effective);
+	json_decref(fr->items);
+	json_decref(fr->results);
+	json_decref(fr->output);
+	free(fr->retry_counts);
+	fault_clear(&fr->child_fault);
+	fault_clear(&fr->failure);
+	free(fr);
+}
+
+void exec_free(exec *x)
+{
+	if (!x)
+		return;
+	frame_free(x->root);
+	for (size_t i = 0; i < x->nresources; i++)
+		task_resource_close(&x->resources[i].res);
+	free(x->resources);
+	free(x->pending);
+	json_decref(x->history);
+	json_decref(x->ctx);
+	json_decref(x->input);
+	json_decref(x->output);
+	fault_clear(&x->failure);
+	free(x->execution_arn);
+	free(x->execution_name);
+	free(x->state_machine_arn);
+	free(x->state_machine_name);
+	free(x->role_arn);
+	free(x->region);
+	free(x);
+}
+
+exec_status exec_get_status(const exec *x) { return x->status; }
+json_t *exec_get_output(const exec *x) { return x->output; }
+const fault *exec_get_failure(const exec *x) { return &x->failure; }
+json_t *exec_get_history(const exec *x) { return x->history; }
+
+void exec_step_close(exec_step *s)
+{
+	json_decref(s->events);
+	for (size_t i = 0; i < s->neffects; i++) {
+		free(s->effects[i].function);
+		json_decref(s->effects[i].payload);
+	}
+	free(s->effects);
+	memset(s, 0, sizeof *s);
+}
+
+void effect_add(exec *x, const exec_effect *e)
+{
+	exec_step *s = x->out;
+	if (s->neffects == s->cap) {
+		s->cap = s->cap ? s->cap * 2 : 4;
+		s->effects = xrealloc(s->effects, s->cap * sizeof *s->effects);
+	}
+	s->effects[s->neffects++] = *e;
+}
+
+const task_resource *exec_resource(exec *x, const asl_state *st)
+{
+	for (size_t i = 0; i < x->nresources; i++)
+		if (x->resources[i].state == st)
+			return &x->resources[i].res;
+	if (x->nresources == x->capresources) {
+		/* grow by copying: pointers handed out earlier stay valid only within a
+		 * step, which is all effects need (they are performed before the next) */
+		x->capresources = x->capresources ? x->capresources * 2 : 8;
+		x->resources = xrealloc(x->resources, x->capresources * sizeof *x->resources);
+	}
+	resource_cache *c = &x->resources[x->nresources++];
+	c->state = st;
+	task_resource_parse(st->resource, &c->res);
+	return &c->res;
+}
+
+void pending_add(exec *x, int64_t id, frame *fr)
+{
+	if (x->npending == x->cappending) {
+		x->cappending = x->cappending ? x->cappending * 2 : 8;
+		x->pending = xrealloc(x->pending, x->cappending * sizeof *x->pending);
+	}
+	x->pending[x->npending].id = id;
+	x->pending[x->npending].fr = fr;
+	x->npending++;
+	fr->pending = id;
+}
+
+static frame *pending_take(exec *x, int64_t id)
+{
+	for (size_t i = 0; i < x->npending; i++) {
+		if (x->pending[i].id == id) {
+			frame *fr = x->pending[i].fr;
+			x->pending[i] = x->pending[--x->npending];
+			return fr;
+		}
+	}
+	return NULL;
+}
+
+/* Drops every pending task or timer of fr and its descendants (aborted work). */
+void pending_remove_frame(exec *x, frame *fr)
+{
+	for (size_t i = 0; i < x->npending;) {
+		frame *p = x->pending[i].fr;
+		while (p && p != fr)
+			p = p->parent;
+		if (p)
+			x->pending[i] = x->pending[--x->npending];
+		else
+			i++;
+	}
+}
+
+frame *frame_new(exec *x, const asl_machine *m, frame *parent, size_t index, json_t *input)
+{
+	frame *fr = xcalloc(1, sizeof *fr);
+	fr->m = m;
+	fr->parent = parent;
+	fr->index = index;
+	fr->state = m->start;
+	fr->phase = PH_READY;
+	fr->input = json_incref(input);
+	fr->cursor = parent ? parent->cursor : 0;
+	return fr;
+}
+
+void frame_finish(exec *x, frame *fr, json_t *output)
+{
+	json_decref(fr->output);
+	fr->output = output;
+	fr->phase = PH_DONE;
+}
+
+void frame_fail(exec *x, frame *fr, fault *f)
+{
+	fault_move(&fr->failure, f);
+	fr->phase = PH_DONE;
+}
+
+void frame_goto(exec *x, frame *fr, int next, json_t *output)
+{
+	json_decref(fr->input);
+	fr->input = output;
+	json_decref(fr->effective);
+	fr->effective = NULL;
+	fr->state = next;
+	fr->retry_total = 0;
+	free(fr->retry_counts);
+	fr->retry_counts = NULL;
+	fr->phase = PH_READY;
+}
+
+void frame_run(exec *x, frame *fr)
+{
+	while (fr->phase == PH_READY) {
+		if (json_array_size(x->history) >= x->max_events) {
+			fault f = {0};
+			fault_set(&f, "States.Runtime",
+			          "The execution reached the maximum number of history events (%zu).",
+			          x->max_events);
+			frame_fail(x, fr, &f);
+			return;
+		}
+		state_enter(x, fr);
+	}
+}
+
+/* Records a finished child in its parent: its result by index, or the first
+ * failure. The parent keeps waiting until every running child is accounted for. */
+static void child_collect(exec *x, frame *parent, frame *child)
+{
+	parent->finished++;
+	parent->running--;
+	if (!parent->child_failed) {
+		if (fault_is_set(&child->failure)) {
+			parent->child_failed = true;
+			fault_move(&parent->child_fault, &child->failure);
+			parent->last_child_event = child->cursor;
+		} else {
+			json_array_set(parent->results, child->index, child->output);
+		}
+	}
+	state_child_event(x, parent, child);
+	parent->children[child->index] = NULL;
+	frame_free(child);
+}
+
+/* Starts children of a Parallel/Map frame while its concurrency limit allows,
+ * running each until it blocks; children that finish at once are collected here. */
+void children_start(exec *x, frame *fr)
+{
+	while (!fr->child_failed && fr->started < fr->nchildren &&
+	       (fr->limit == 0 || fr->running < fr->limit)) {
+		frame *child = fr->children[fr->started++];
+		fr->running++;
+		state_child_begin(x, fr, child);
+		frame_run(x, child);
+		if (child->phase == PH_DONE)
+			child_collect(x, fr, child);
+		else
+			fr->cursor = child->cursor;
+	}
+}
+
+static bool children_settled(const frame *fr)
+{
+	if (fr->child_failed)
+		return true; /* a failure ends the state at once; the rest are aborted */
+	return fr->finished == fr->nchildren;
+}
+
+static void finish_execution(exec *x, frame *root);
+
+/* After fr ran: while it is done, hand it to its parent; a parent whose children
+ * have all settled continues with its own state. */
+static void settle(exec *x, frame *fr)
+{
+	while (fr->phase == PH_DONE) {
+		frame *p = fr->parent;
+		if (!p) {
+			finish_execution(x, fr);
+			return;
+		}
+		child_collect(x, p, fr);
+		children_start(x, p);
+		if (!children_settled(p))
+			return;
+		state_children_done(x, p);
+		frame_run(x, p);
+		fr = p;
+	}
+}
+
+static void finish_execution(exec *x, frame *root)
+{
+	if (fault_is_set(&root->failure)) {
+		json_t *d = json_object();
+		json_object_set_new(d, "error", json_string(root->failure.error));
+		if (root->failure.cause)
+			json_object_set_new(d, "cause", json_string(root->failure.cause));
+		ev_add(x, root, EXEC_EV_EXECUTION_FAILED, d);
+		x->status = EXEC_FAILED;
+		fault_move(&x->failure, &root->failure);
+	} else {
+		ev_add(x, root, EXEC_EV_EXECUTION_SUCCEEDED, ev_payload_details("output", root->output));
+		x->status = EXEC_SUCCEEDED;
+		x->output = json_incref(root->output);
+	}
+	x->npending = 0;
+}
+
+static void build_context(exec *x)
+{
+	char when[40];
+	clock_format_iso(x->start_time, when, sizeof when);
+	x->ctx_state = json_object();
+	x->ctx = json_pack("{s:{s:s,s:O,s:s,s:s,s:s,s:i},s:{s:s,s:s},s:o}",
+	                   "Execution", "Id", x->execution_arn, "Input", x->input, "StartTime",
+	                   when, "Name", x->execution_name, "RoleArn", x->role_arn,
+	                   "RedriveCount", x->redrive_count, "StateMachine", "Id",
+	                   x->state_machine_arn, "Name", x->state_machine_name, "State",
+	                   x->ctx_state);
+}
+
+static void start(exec *x, const exec_input *in)
+{
+	x->started = true;
+	x->input = json_incref(in->input ? in->input : json_object());
+	build_context(x);
+	json_t *d = ev_payload_details("input", x->input);
+	json_object_set_new(d, "roleArn", json_string(x->role_arn));
+	ev_add(x, NULL, EXEC_EV_EXECUTION_STARTED, d);
+	x->root = frame_new(x, x->m, NULL, 0, x->input);
+	if (x->m->timeout_seconds > 0) {
+		exec_effect e = {.kind = EXEC_FX_TIMER, .id = 0,
+		                 .deadline = x->start_time + x->m->timeout_seconds};
+		effect_add(x, &e);
+	}
+	frame_run(x, x->root);
+	settle(x, x->root);
+}
+
+static void end_early(exec *x, exec_status status, exec_event_type type, const fault *f)
+{
+	json_t *d = json_object();
+	if (f && f->error)
+		json_object_set_new(d, "error", json_string(f->error));
+	if (f && f->cause)
+		json_object_set_new(d, "cause", json_string(f->cause));
+	ev_add(x, NULL, type, d);
+	x->status = status;
+	if (f && f->error)
+		fault_set_raw(&x->failure, f->error, f->cause);
+	x->npending = 0;
+}
+
+int exec_advance(exec *x, const exec_input *in, exec_step *out)
+{
+	if (!out->events)
+		out->events = json_array();
+	x->out = out;
+	x->now = in->now;
+	if (in->kind == EXEC_IN_START) {
+		if (x->started)
+			return x->out = NULL, -1;
+		start(x, in);
+		x->out = NULL;
+		return 0;
+	}
+	if (!x->started || x->status != EXEC_RUNNING) {
+		x->out = NULL;
+		return 0;
+	}
+	if (in->kind == EXEC_IN_STOP) {
+		end_early(x, EXEC_ABORTED, EXEC_EV_EXECUTION_ABORTED, &in->failure);
+	} else if (in->kind == EXEC_IN_TIMER && in->id == 0) {
+		fault f = {.error = "States.Timeout", .cause = NULL};
+		end_early(x, EXEC_TIMED_OUT, EXEC_EV_EXECUTION_TIMED_OUT, &f);
+	} else {
+		frame *fr = pending_take(x, in->id);
+		if (fr) {
+			if (in->kind == EXEC_IN_TASK_DONE)
+				state_task_done(x, fr, in->result, &in->failure);
+			else
+				state_timer(x, fr);
+			frame_run(x, fr);
+			settle(x, fr);
+		}
+	}
+	x->out = NULL;
+	return 0;
+}

@@ -1,0 +1,134 @@
+/*
+ * Private to exec/: the execution and frame structures shared by execution.c,
+ * states.c, dataflow.c, errors.c and events.c. Nothing outside exec/ includes this.
+ */
+#ifndef STEPD_EXEC_INTERNAL_H
+#define STEPD_EXEC_INTERNAL_H
+
+#include "exec/exec.h"
+
+typedef enum frame_phase {
+	PH_READY,          /* about to enter fr->state */
+	PH_WAIT_TASK,      /* a task of the current state is running (pending id) */
+	PH_WAIT_TIMER,     /* Wait state timer (pending id) */
+	PH_WAIT_RETRY,     /* Retry backoff timer (pending id) */
+	PH_WAIT_CHILDREN,  /* Parallel branches / Map iterations running */
+	PH_DONE,           /* finished: output or failure set */
+} frame_phase;
+
+typedef struct frame frame;
+
+struct frame {
+	const asl_machine *m;
+	frame *parent;
+	size_t index;              /* branch or iteration index in the parent */
+	json_t *item;              /* Map iteration: the item value ($$.Map.Item.Value) */
+
+	int state;                 /* current state index */
+	frame_phase phase;
+	json_t *input;             /* raw input of the current state */
+	json_t *effective;         /* effective input (after InputPath/Parameters) */
+	int64_t entered_id;        /* id of the current state's StateEntered event */
+	double entered_time;
+	int64_t cursor;            /* previousEventId of the next event in this frame */
+	int64_t pending;           /* id of the task or timer this frame waits for */
+	int *retry_counts;         /* attempts per retrier of the current state */
+	int retry_total;           /* $$.State.RetryCount */
+	const task_resource *resource; /* current Task's resource, while WAIT_TASK */
+
+	/* children (Parallel branches, Map iterations) */
+	frame **children;
+	size_t nchildren;          /* total to run */
+	size_t started, finished, running;
+	size_t limit;              /* max running at once (0 = all) */
+	json_t *items;             /* Map: the items array */
+	json_t *results;           /* results array, by index */
+	int64_t last_child_event;  /* id of the last MapIterationSucceeded */
+	bool child_failed;
+	fault child_fault;
+
+	/* outcome (PH_DONE) */
+	json_t *output;
+	fault failure;
+};
+
+/* A resource classification cached per Task state. */
+typedef struct resource_cache {
+	const asl_state *state;
+	task_resource res;
+} resource_cache;
+
+struct exec {
+	const asl_machine *m;
+	char *execution_arn, *execution_name, *state_machine_arn, *state_machine_name;
+	char *role_arn, *region;
+	double start_time;
+	int redrive_count;
+	size_t max_payload, max_events;
+
+	exec_status status;
+	bool started;
+	json_t *input;
+	json_t *output;
+	fault failure;
+	json_t *history;           /* all events so far */
+	json_t *ctx;               /* the context object $$ (reused, updated per state) */
+	json_t *ctx_state;         /* ctx.State */
+
+	frame *root;
+	double now;                /* timestamp of the current step */
+	exec_step *out;            /* the step being produced */
+
+	/* pending tasks and timers: id -> frame */
+	struct pending {
+		int64_t id;
+		frame *fr;
+	} *pending;
+	size_t npending, cappending;
+
+	resource_cache *resources;
+	size_t nresources, capresources;
+};
+
+/* execution.c */
+frame *frame_new(exec *x, const asl_machine *m, frame *parent, size_t index, json_t *input);
+void frame_free(frame *fr);
+void frame_run(exec *x, frame *fr);           /* run until blocked or done */
+void frame_finish(exec *x, frame *fr, json_t *output); /* steals output */
+void frame_fail(exec *x, frame *fr, fault *f);  /* takes f's contents */
+void frame_goto(exec *x, frame *fr, int next, json_t *output); /* steals output */
+void pending_add(exec *x, int64_t id, frame *fr);
+void pending_remove_frame(exec *x, frame *fr);
+void effect_add(exec *x, const exec_effect *e);
+const task_resource *exec_resource(exec *x, const asl_state *st);
+void children_start(exec *x, frame *fr);      /* pump Parallel/Map children */
+
+/* states.c */
+void state_enter(exec *x, frame *fr);         /* run fr->state from its StateEntered */
+void state_execute(exec *x, frame *fr);       /* (re)run the work of a state (retry) */
+void state_task_done(exec *x, frame *fr, json_t *result, const fault *f);
+void state_timer(exec *x, frame *fr);
+void state_children_done(exec *x, frame *fr);
+void state_child_begin(exec *x, frame *parent, frame *child); /* MapIterationStarted */
+void state_child_event(exec *x, frame *parent, frame *child); /* MapIteration{Succeeded,Failed} */
+
+/* dataflow.c */
+json_t *ctx_for(exec *x, frame *fr);          /* borrowed, updated for fr's state */
+json_t *df_effective_input(exec *x, frame *fr, const asl_state *st, bool params, fault *f);
+json_t *df_output(exec *x, frame *fr, const asl_state *st, json_t *result, fault *f);
+json_t *df_select(exec *x, frame *fr, const asl_state *st, json_t *result, fault *f);
+json_t *df_apply_path(exec *x, frame *fr, const jpath *p, bool is_null, json_t *v, fault *f);
+void df_state_fault(exec *x, frame *fr, fault *f); /* prefix the cause with AWS's state text */
+
+/* retry.c */
+/* Handles a failure of the current state: Retry (arms a timer), Catch (moves to
+ * the catcher's Next), or fails the frame. Takes f's contents. */
+void err_handle(exec *x, frame *fr, fault *f);
+
+/* events.c */
+json_t *ev_add(exec *x, frame *fr, exec_event_type type, json_t *details); /* steals details */
+json_t *ev_state(exec *x, frame *fr, bool entered, json_t *payload); /* borrowed payload */
+json_t *ev_payload_details(const char *key, json_t *v);  /* {key: v, keyDetails: {truncated}} */
+int64_t ev_id(json_t *event);
+
+#endif

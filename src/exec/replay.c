@@ -1,0 +1,102 @@
+/*
+ * replay: recovers, from a history, the input events that produced it, so that
+ * feeding them to a fresh execution rebuilds the same state (and the same events).
+ *
+ *   ExecutionStarted                 -> EXEC_IN_START (input)
+ *   Task/LambdaFunction Succeeded    -> EXEC_IN_TASK_DONE (result); the task id is
+ *   Task/LambdaFunction Failed/TimedOut  its Scheduled event, two events back
+ *   WaitStateExited                  -> EXEC_IN_TIMER (the WaitStateEntered id)
+ *   an event that follows a failure and re-runs the state (Retry) -> EXEC_IN_TIMER
+ *                                       (id: the negated id of that failure event)
+ *   ExecutionTimedOut / Aborted      -> EXEC_IN_TIMER 0 / EXEC_IN_STOP
+ *
+ * Each input takes the timestamp of the first event it produced.
+ */
+#include "exec/internal.h"
+
+#include <string.h>
+
+static const char *ev_type(json_t *ev) { return json_string_value(json_object_get(ev, "type")); }
+
+static json_t *ev_details(json_t *ev)
+{
+	const char *k;
+	json_t *v;
+	json_object_foreach(ev, k, v)
+		if (strstr(k, "EventDetails"))
+			return v;
+	return NULL;
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+	return n >= m && !strcmp(s + n - m, suffix);
+}
+
+static json_t *ev_at(json_t *history, int64_t id)
+{
+	return id >= 1 ? json_array_get(history, (size_t)(id - 1)) : NULL;
+}
+
+static bool is_task_outcome(const char *t)
+{
+	return !strncmp(t, "Task", 4) || !strncmp(t, "LambdaFunction", 14);
+}
+
+static bool is_retry_start(const char *t)
+{
+	return !strcmp(t, "TaskScheduled") || !strcmp(t, "LambdaFunctionScheduled") ||
+	       !strcmp(t, "ParallelStateStarted") || !strcmp(t, "MapStateStarted");
+}
+
+size_t exec_inputs_from_history(json_t *history, exec_input **out)
+{
+	size_t n = 0, cap = json_array_size(history) + 1;
+	exec_input *in = xcalloc(cap, sizeof *in);
+	for (size_t i = 0; i < json_array_size(history); i++) {
+		json_t *ev = json_array_get(history, i);
+		const char *t = ev_type(ev);
+		json_t *d = ev_details(ev);
+		int64_t prev = json_integer_value(json_object_get(ev, "previousEventId"));
+		json_t *prev_ev = ev_at(history, prev);
+		exec_input *x = &in[n];
+		memset(x, 0, sizeof *x);
+		x->now = json_number_value(json_object_get(ev, "timestamp"));
+		if (!strcmp(t, "ExecutionStarted")) {
+			x->kind = EXEC_IN_START;
+			x->input = json_object_get(d, "input");
+		} else if (is_task_outcome(t) && (ends_with(t, "Succeeded") || ends_with(t, "Failed") ||
+		                                  ends_with(t, "TimedOut"))) {
+			x->kind = EXEC_IN_TASK_DONE;
+			x->id = json_integer_value(json_object_get(prev_ev, "previousEventId"));
+			if (ends_with(t, "Succeeded")) {
+				x->result = json_object_get(d, "output");
+			} else {
+				x->failure.error = (char *)json_string_value(json_object_get(d, "error"));
+				x->failure.cause = (char *)json_string_value(json_object_get(d, "cause"));
+			}
+		} else if (!strcmp(t, "WaitStateExited") && prev_ev &&
+		           !strcmp(ev_type(prev_ev), "WaitStateEntered")) {
+			x->kind = EXEC_IN_TIMER;
+			x->id = prev;
+		} else if (is_retry_start(t) && prev_ev &&
+		           (ends_with(ev_type(prev_ev), "Failed") ||
+		            ends_with(ev_type(prev_ev), "TimedOut"))) {
+			x->kind = EXEC_IN_TIMER;
+			x->id = -prev;
+		} else if (!strcmp(t, "ExecutionTimedOut")) {
+			x->kind = EXEC_IN_TIMER;
+			x->id = 0;
+		} else if (!strcmp(t, "ExecutionAborted")) {
+			x->kind = EXEC_IN_STOP;
+			x->failure.error = (char *)json_string_value(json_object_get(d, "error"));
+			x->failure.cause = (char *)json_string_value(json_object_get(d, "cause"));
+		} else {
+			continue;
+		}
+		n++;
+	}
+	*out = in;
+	return n;
+}

@@ -1,0 +1,180 @@
+/*
+ * task: what a Task state's Resource does. Today: local commands standing in for
+ * Lambda functions (a Task written for AWS runs here unchanged).
+ *
+ *   resource.c   classify a Resource ARN (lambda:invoke, Lambda function ARN, other)
+ *   functions.c  the functions file: function name -> command, environment, cwd, timeout
+ *   command.c    run one command: event JSON on stdin, result JSON from stdout,
+ *                Lambda-style errors, timeouts that kill the whole process group
+ *   lambda.c     shape results and errors as AWS's Lambda integration does
+ *
+ * The interpreter never calls these directly: it emits a "run task" effect and the
+ * runtime that drives it (stepd run in memory, the server later) performs it here.
+ */
+#ifndef STEPD_TASK_H
+#define STEPD_TASK_H
+
+#include "base/base.h"
+
+/* ---- resources (resource.c) ---- */
+typedef enum task_kind {
+	TASK_LAMBDA_INVOKE,   /* arn:aws:states:::lambda:invoke (Parameters.FunctionName, Payload) */
+	TASK_LAMBDA_FUNCTION, /* arn:aws:lambda:<region>:<account>:function:<name>[:<qualifier>] */
+	TASK_UNSUPPORTED,     /* anything else (service integrations, activities: later) */
+} task_kind;
+
+typedef struct task_resource {
+	task_kind kind;
+	char *function;       /* TASK_LAMBDA_FUNCTION: the function name (malloc'd); else NULL */
+	/* History event naming as AWS records it for service integrations:
+	 * "arn:aws:states:::lambda:invoke" -> resourceType "lambda", resource "invoke";
+	 * ".waitForTaskToken"/".sync" suffixes kept in resource. Malloc'd, NULL for
+	 * TASK_LAMBDA_FUNCTION (which uses LambdaFunction* events). */
+	char *resource_type;
+	char *resource_name;
+} task_resource;
+
+/* Classifies a Resource string. Never fails: unknown resources are TASK_UNSUPPORTED
+ * (with resource_type/resource_name filled when the ARN has the service-integration
+ * shape "arn:<partition>:states:::<service>:<action>"). */
+void task_resource_parse(const char *resource, task_resource *out);
+void task_resource_close(task_resource *r);
+
+/* The function name in a Lambda FunctionName, in any form Lambda's Invoke accepts:
+ * "NAME", "NAME:QUALIFIER", "ACCOUNT:function:NAME[:QUALIFIER]" (partial ARN) or
+ * "arn:<partition>:lambda:<region>:<account>:function:NAME[:QUALIFIER]" (partition,
+ * region and account may be any text). Returns NAME (malloc'd), or NULL when the
+ * text has none of these shapes (NULL text included). */
+char *task_function_name(const char *function_name_or_arn);
+/* The qualified function ARN AWS quotes in Lambda errors:
+ * "arn:P:lambda:R:A:function:NAME:QUALIFIER" (QUALIFIER "$LATEST" when absent).
+ * Parts the text does not carry come from partition/region/account. Returns a
+ * malloc'd string, or NULL as task_function_name does. */
+char *task_function_arn(const char *function_name_or_arn, const char *partition,
+                        const char *region, const char *account);
+
+/* ---- functions file (functions.c) ----
+ * {"Functions": {"NAME": {"Command": ["prog", "arg"], "Environment": {"K": "V"},
+ *                         "WorkingDirectory": ".", "TimeoutSeconds": 900}}}
+ * Command is required (non-empty array of strings). A relative Command[0] containing
+ * a '/' and a relative WorkingDirectory are resolved against the directory of the
+ * functions file. TimeoutSeconds (> 0) caps every run of the function. */
+typedef struct task_functions task_functions;
+
+/* Loads a functions file. Returns NULL and sets *err (malloc'd, says what and where,
+ * e.g. "functions.json: /Functions/backtest/Command: must be a non-empty array of
+ * strings") on a missing file, bad JSON or bad shape. */
+task_functions *task_functions_load(const char *path, char **err);
+/* As task_functions_load from a parsed value (borrowed); base_dir resolves relative
+ * paths (NULL: the current directory). */
+task_functions *task_functions_from_json(json_t *doc, const char *base_dir, char **err);
+void task_functions_free(task_functions *fns);
+/* Whether fns (may be NULL) maps the function name `name` (a bare name). */
+bool task_functions_has(const task_functions *fns, const char *name);
+
+/* One function of the file, paths already resolved. Owned by its task_functions. */
+typedef struct task_function {
+	char *name;
+	char **argv;     /* Command, NULL-terminated */
+	char **env;      /* Environment as "K=V" strings, NULL-terminated (maybe empty) */
+	char *cwd;       /* WorkingDirectory, NULL: the caller's */
+	double timeout;  /* TimeoutSeconds, 0: none */
+} task_function;
+
+/* The function named `name` (a bare name), or NULL (also when fns is NULL). */
+const task_function *task_functions_find(const task_functions *fns, const char *name);
+
+/* The partition, region and account this set of functions stands for: they appear
+ * in the function ARNs quoted in errors ("Function not found: arn:..."). Defaults:
+ * "aws", "us-east-1", "123456789012". Strings are copied. */
+void task_functions_set_identity(task_functions *fns, const char *partition,
+                                 const char *region, const char *account);
+/* Reads the identity back; fns may be NULL (the defaults). Borrowed strings. */
+void task_functions_identity(const task_functions *fns, const char **partition,
+                             const char **region, const char **account);
+
+/* ---- one process run (command.c) ----
+ * The program is executed directly (never through a shell) in its own process
+ * group, with the input on stdin, stdout collected, stderr passed through to ours
+ * (its last TASK_STDERR_TAIL bytes kept for error messages). When the program exits,
+ * whatever is left of its process group is killed; on timeout or an over-long
+ * stdout the whole group is killed at once. The child is always reaped. */
+#define TASK_STDOUT_LIMIT ((size_t)64 << 20) /* bytes of stdout kept at most */
+#define TASK_STDERR_TAIL 1024
+
+typedef struct task_command {
+	char *const *argv;  /* NULL-terminated; argv[0] a path, or a name looked up in PATH */
+	char *const *env;   /* "K=V" entries set over our environment; NULL: none */
+	const char *cwd;    /* the child's working directory; NULL: ours */
+	double timeout;     /* seconds; 0: no limit */
+	size_t out_limit;   /* bytes of stdout allowed; 0: TASK_STDOUT_LIMIT */
+} task_command;
+
+typedef enum task_exit {
+	TASK_EXITED,       /* code = exit status */
+	TASK_SIGNALED,     /* code = the signal that killed it */
+	TASK_TIMED_OUT,    /* the timeout expired; the group was killed */
+	TASK_OUT_LIMIT,    /* stdout passed out_limit; the group was killed */
+} task_exit;
+
+typedef struct task_outcome {
+	task_exit how;
+	int code;
+	char *out;          /* stdout, NUL-terminated (malloc'd; may contain NULs) */
+	size_t out_len;
+	char *err_tail;     /* the end of stderr, NUL-terminated (malloc'd) */
+} task_outcome;
+
+/* Runs cmd with input (len bytes) on its stdin and waits for it. Returns 0 with
+ * *out filled (release with task_outcome_close); or -1 with *err set (malloc'd,
+ * e.g. "./bin/x: No such file or directory") when the program could not be started
+ * (not found, not executable, bad working directory, fork or pipe failure), in
+ * which case no process is left. */
+int task_command_run(const task_command *cmd, const char *input, size_t len,
+                     task_outcome *out, char **err);
+void task_outcome_close(task_outcome *o);
+
+/* ---- running a function (lambda.c) ---- */
+
+/* Runs function `name` (a bare name or any form task_function_name accepts; fns may
+ * be NULL: no functions) with `event` (borrowed) as JSON on its stdin, waiting at
+ * most timeout_seconds (0: no limit beyond the function's own TimeoutSeconds); the
+ * smaller limit applies. Returns the JSON the command printed on stdout (a new
+ * reference; empty stdout is null) when it exits 0. Otherwise returns NULL with f
+ * set, as AWS's Lambda integration reports errors:
+ *   - exit != 0 with {"errorType": T, "errorMessage": M, ...} on stdout: Error T,
+ *     Cause the printed JSON text (trimmed), as a Lambda function's raised error;
+ *   - exit != 0 without such JSON, killed by a signal, not startable, non-JSON
+ *     stdout on exit 0, more than TASK_STDOUT_LIMIT bytes of stdout: Error
+ *     "Lambda.Unknown" (AWS's name for unhandled Lambda failures), Cause naming the
+ *     function and what went wrong (with the end of its stderr when there is one);
+ *   - no such function: Error "Lambda.ResourceNotFoundException", Cause
+ *     "Function not found: <function ARN>:$LATEST (Service: AWSLambda; Status Code:
+ *     404; Error Code: ResourceNotFoundException; Request ID: <uuid>; Proxy: null)";
+ *   - timeout: the process group is killed, Error "States.Timeout", no Cause when
+ *     timeout_seconds expired (as AWS's TaskTimedOut), a Cause naming the function
+ *     when its own TimeoutSeconds did.
+ * Never blocks forever, never leaves a child behind. */
+json_t *task_run_function(const task_functions *fns, const char *name, json_t *event,
+                          double timeout_seconds, fault *f);
+
+/* Performs an arn:aws:states:::lambda:invoke Task with its effective Parameters
+ * (borrowed): FunctionName (required, any form task_function_name accepts) and
+ * Payload, sent as Lambda sends it: absent or null -> {}, a string -> its text
+ * parsed as JSON (AWS passes string payloads through as raw bytes), anything else
+ * as is. Other parameters are ignored. Returns task_lambda_invoke_result of the
+ * function's output, or NULL with f set: task_run_function's errors, plus
+ *   - FunctionName missing or not a string: "States.Runtime";
+ *   - a string Payload that is not JSON: "Lambda.InvalidRequestContentException". */
+json_t *task_lambda_invoke(const task_functions *fns, json_t *parameters,
+                           double timeout_seconds, fault *f);
+
+/* The result of an arn:aws:states:::lambda:invoke Task as AWS shapes it:
+ * {"ExecutedVersion": "$LATEST", "Payload": payload, "SdkHttpMetadata": {
+ *  "AllHttpHeaders": {...}, "HttpHeaders": {...}, "HttpStatusCode": 200},
+ *  "SdkResponseMetadata": {"RequestId": <uuid>}, "StatusCode": 200}, with the
+ * header set AWS records (Content-Length the payload's JSON size, a fresh request
+ * id, the current date). payload is borrowed; returns a new reference. */
+json_t *task_lambda_invoke_result(json_t *payload);
+
+#endif
