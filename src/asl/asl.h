@@ -2,9 +2,19 @@
  * asl: an Amazon States Language definition, parsed and validated once into an
  * immutable model the interpreter walks.
  *
- *   parse.c     definition JSON -> asl_machine (fields, types, paths, templates)
- *   validate.c  cross-state checks: Next targets, reachability, End/Next, StartAt
- *   choice.c    Choice rules: parse, and evaluate against a state's input
+ *   parse.c        definition JSON -> asl_machine (StartAt, States, nesting)
+ *   parse_state.c  each state type's fields (allowed fields: state_field.def)
+ *   parse_retry.c  Retry and Catch
+ *   parse_field.c  typed field readers, JSON-pointer locations
+ *   choice_parse.c Choice rules -> asl_choice_rule trees (operators: choice_op.def)
+ *   validate.c     cross-state checks: reachability, terminal state, names
+ *   choice.c       Choice rules evaluated against a state's input
+ *   errors.c       state type names; ErrorEquals matching
+ *   asl_internal.h what those files share (not for use outside src/asl)
+ *
+ * Scope: the JSONPath query language. JSONata (QueryLanguage, Arguments, Output,
+ * Condition), variables (Assign) and Distributed Map (ItemReader, ...,
+ * ProcessorConfig Mode DISTRIBUTED) are rejected as "not supported yet".
  *
  * A machine is a tree: Parallel branches and Map item processors are machines of
  * their own (asl_machine), each with its own state table. States refer to each other
@@ -153,7 +163,17 @@ struct asl_machine {
  * ValidateStateMachineDefinition reports them: invalid JSON, unknown or missing
  * fields, wrong field types, Next targets that do not exist, unreachable states,
  * states with neither Next nor End, bad paths, bad intrinsic syntax, bad Choice
- * rules, Retry/Catch errors (States.ALL not last, ...). */
+ * rules, Retry/Catch errors (States.ALL not last, ...). Codes used:
+ *   INVALID_JSON_DESCRIPTION   text is not JSON (or repeats a key)
+ *   MISSING_DESCRIPTION        text is empty
+ *   MISSING_TRANSITION_TARGET  StartAt/Next/Default/Catch Next names no state,
+ *                              or a state is not reachable from StartAt
+ *   MISSING_END_STATE          no Succeed, Fail or End state in a machine
+ *   DUPLICATE_STATE_NAME       a name used twice (across branches/processors too)
+ *   INVALID_STATE_NAME         a name empty or over 80 characters
+ *   INVALID_RESOURCE           a Task Resource that is not an ARN
+ *   SCHEMA_VALIDATION_FAILED   everything else, definitions over 1,048,576 bytes
+ *                              included (location "") */
 asl_machine *asl_machine_parse(const char *text, size_t len, diag *d);
 /* As asl_machine_parse, from an already parsed value (borrowed). */
 asl_machine *asl_machine_from_json(json_t *definition, diag *d);
@@ -162,15 +182,23 @@ void asl_machine_free(asl_machine *m);
 /* Index of the state named name, or -1. */
 int asl_machine_find(const asl_machine *m, const char *name);
 
-/* Evaluates a Choice state's rules against input (borrowed) and ctx: returns the
- * index of the Next state of the first matching rule, else default_next; returns -1
- * with f set to States.NoChoiceMatched (AWS's cause) when nothing matches and there
- * is no Default, or to States.Runtime when a *Path operand is missing or invalid. */
+/* Evaluates a Choice state's rules against input (borrowed) and ctx (the context
+ * object for "$$" paths, borrowed, may be NULL): returns the index of the Next
+ * state of the first matching rule, else default_next. Returns -1 with f set
+ * (causes without the interpreter's "An error occurred while executing the
+ * state ..." prefix) when:
+ *   - nothing matches and there is no Default: States.NoChoiceMatched;
+ *   - a rule's Variable, or a *Path operand, selects nothing: States.Runtime,
+ *     "Invalid path '$.x': The choice state's condition path references an
+ *     invalid value." (IsPresent never fails: that is what it tests).
+ * A value of the wrong type makes a comparison false, never an error. */
 int asl_choice_select(const asl_state *choice, json_t *input, json_t *ctx, fault *f);
 
-/* True when the error name matches an ErrorEquals list as AWS matches it:
- * exact name, or States.ALL (matches everything except States.Runtime? see choice.c),
- * States.TaskFailed (matches every error except States.Timeout ...). */
+/* True when the error name matches one of the n names of an ErrorEquals list as
+ * AWS matches them (errors.c): the exact name; "States.ALL": every error but
+ * States.Runtime; "States.TaskFailed": every error but States.Timeout and
+ * States.Runtime. Whether an error may be caught at all (a state's oversized
+ * output, States.DataLimitExceeded, may not) is the interpreter's decision. */
 bool asl_error_matches(char *const *error_equals, size_t n, const char *error);
 
 #endif

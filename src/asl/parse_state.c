@@ -39,6 +39,8 @@ static void check_state_fields(asl_parser *p, json_t *obj, asl_state_type t, con
 	json_t *v;
 	json_object_foreach(obj, key, v) {
 		const struct state_field *f = field_find(key);
+		if (t == ASL_CHOICE && (strcmp(key, "Next") == 0 || strcmp(key, "End") == 0))
+			continue; /* choice_parse says what to do instead */
 		char *at = asl_loc(loc, key);
 		if (!f || !(f->types & (1u << t)))
 			diag_add(p->d, ASL_SCHEMA, at, "The field '%s' is not supported by Step Functions in a %s state",

@@ -200,10 +200,8 @@ static int report(exec *x, const run_args *a)
 	}
 	const fault *f = exec_get_failure(x);
 	json_t *err = json_object();
-	if (f->error && f->error[0])
-		json_object_set_new(err, "Error", json_string(f->error));
-	if (f->cause)
-		json_object_set_new(err, "Cause", json_string(f->cause));
+	json_object_set_new(err, "Error", f->error && f->error[0] ? json_string(f->error) : json_null());
+	json_object_set_new(err, "Cause", f->cause ? json_string(f->cause) : json_null());
 	char *text = json_text(err);
 	fprintf(stderr, "%s\n", text);
 	free(text);

@@ -97,8 +97,9 @@ typedef struct exec_effect {
 	int64_t id;
 	double deadline;            /* EXEC_FX_TIMER: epoch seconds */
 	const task_resource *resource; /* EXEC_FX_RUN_TASK: borrowed from the execution */
-	char *function;             /* function to run (lambda); owned */
-	json_t *payload;            /* event for the function; owned reference */
+	char *function;             /* Lambda function ARN tasks: the function; owned */
+	json_t *payload;            /* the event (Lambda function ARN) or the Task's
+	                             * effective parameters (integrations); owned */
 	double timeout_seconds;     /* 0: none */
 	double heartbeat_seconds;   /* 0: none */
 } exec_effect;

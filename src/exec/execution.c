@@ -282,7 +282,8 @@ static void finish_execution(exec *x, frame *root)
 {
 	if (fault_is_set(&root->failure)) {
 		json_t *d = json_object();
-		json_object_set_new(d, "error", json_string(root->failure.error));
+		if (root->failure.error[0])
+			json_object_set_new(d, "error", json_string(root->failure.error));
 		if (root->failure.cause)
 			json_object_set_new(d, "cause", json_string(root->failure.cause));
 		ev_add(x, root, EXEC_EV_EXECUTION_FAILED, d);

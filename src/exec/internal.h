@@ -124,6 +124,10 @@ void df_state_fault(exec *x, frame *fr, fault *f); /* prefix the cause with AWS'
 /* Handles a failure of the current state: Retry (arms a timer), Catch (moves to
  * the catcher's Next), or fails the frame. Takes f's contents. */
 void err_handle(exec *x, frame *fr, fault *f);
+/* The two halves of err_handle: arm a retry if a retrier applies (returns true;
+ * f is left as it is), or catch/fail (takes f's contents). */
+bool err_retry(exec *x, frame *fr, const fault *f);
+void err_catch(exec *x, frame *fr, fault *f);
 
 /* events.c */
 json_t *ev_add(exec *x, frame *fr, exec_event_type type, json_t *details); /* steals details */

@@ -6,8 +6,9 @@
  *   Task/LambdaFunction Succeeded    -> EXEC_IN_TASK_DONE (result); the task id is
  *   Task/LambdaFunction Failed/TimedOut  its Scheduled event, two events back
  *   WaitStateExited                  -> EXEC_IN_TIMER (the WaitStateEntered id)
- *   an event that follows a failure and re-runs the state (Retry) -> EXEC_IN_TIMER
- *                                       (id: the negated id of that failure event)
+ *   a Scheduled/Started event that does not follow its state's Entered event
+ *   re-runs the state (Retry)        -> EXEC_IN_TIMER (id: the negated id of the
+ *                                       event it follows)
  *   ExecutionTimedOut / Aborted      -> EXEC_IN_TIMER 0 / EXEC_IN_STOP
  *
  * Each input takes the timestamp of the first event it produced.
@@ -80,9 +81,7 @@ size_t exec_inputs_from_history(json_t *history, exec_input **out)
 		           !strcmp(ev_type(prev_ev), "WaitStateEntered")) {
 			x->kind = EXEC_IN_TIMER;
 			x->id = prev;
-		} else if (is_retry_start(t) && prev_ev &&
-		           (ends_with(ev_type(prev_ev), "Failed") ||
-		            ends_with(ev_type(prev_ev), "TimedOut"))) {
+		} else if (is_retry_start(t) && prev_ev && !ends_with(ev_type(prev_ev), "StateEntered")) {
 			x->kind = EXEC_IN_TIMER;
 			x->id = -prev;
 		} else if (!strcmp(t, "ExecutionTimedOut")) {

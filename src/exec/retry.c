@@ -26,8 +26,9 @@ static double jitter_fraction(exec *x, int64_t id)
 	return (double)(h % 1000000) / 1000000.0;
 }
 
-static bool try_retry(exec *x, frame *fr, const asl_state *st, const fault *f)
+bool err_retry(exec *x, frame *fr, const fault *f)
 {
+	const asl_state *st = &fr->m->states[fr->state];
 	for (size_t i = 0; i < st->nretry; i++) {
 		const asl_retrier *r = &st->retry[i];
 		if (!asl_error_matches(r->error_equals, r->nerrors, f->error))
@@ -60,8 +61,7 @@ static bool try_catch(exec *x, frame *fr, const asl_state *st, fault *f)
 			continue;
 		json_t *err = json_object();
 		json_object_set_new(err, "Error", json_string(f->error));
-		if (f->cause)
-			json_object_set_new(err, "Cause", json_string(f->cause));
+		json_object_set_new(err, "Cause", json_string(f->cause ? f->cause : ""));
 		json_t *out;
 		fault pf = {0};
 		if (c->result_path_null)
@@ -82,12 +82,20 @@ static bool try_catch(exec *x, frame *fr, const asl_state *st, fault *f)
 	return false;
 }
 
-void err_handle(exec *x, frame *fr, fault *f)
+void err_catch(exec *x, frame *fr, fault *f)
 {
-	const asl_state *st = &fr->m->states[fr->state];
-	if (try_retry(x, fr, st, f) || try_catch(x, fr, st, f)) {
+	if (try_catch(x, fr, &fr->m->states[fr->state], f)) {
 		fault_clear(f);
 		return;
 	}
 	frame_fail(x, fr, f);
+}
+
+void err_handle(exec *x, frame *fr, fault *f)
+{
+	if (err_retry(x, fr, f)) {
+		fault_clear(f);
+		return;
+	}
+	err_catch(x, fr, f);
 }

@@ -66,6 +66,20 @@ static void report(const exec_run_options *opt, exec_step *s)
 		opt->progress(opt->progress_arg, json_array_get(s->events, i));
 }
 
+/* The lambda:invoke integration re-serializes a function's error document
+ * compactly (the Lambda ARN form keeps the function's own text). */
+static void compact_cause(fault *f)
+{
+	if (!f->cause || f->cause[0] != '{')
+		return;
+	json_t *v = json_parse(f->cause, strlen(f->cause), NULL, 0);
+	if (!v)
+		return;
+	free(f->cause);
+	f->cause = json_text(v);
+	json_decref(v);
+}
+
 static void perform(exec *x, exec_effect *e, const exec_run_options *opt, exec_input *in)
 {
 	in->now = clock_now();
@@ -87,12 +101,14 @@ static void perform(exec *x, exec_effect *e, const exec_run_options *opt, exec_i
 		          e->resource->resource_name ? e->resource->resource_name : "");
 		return;
 	}
-	json_t *res = task_run_function(opt->functions, e->function, e->payload, e->timeout_seconds,
-	                                &in->failure);
-	if (res && e->resource->kind == TASK_LAMBDA_INVOKE) {
-		json_t *shaped = task_lambda_invoke_result(res);
-		json_decref(res);
-		res = shaped;
+	json_t *res;
+	if (e->resource->kind == TASK_LAMBDA_INVOKE) {
+		res = task_lambda_invoke(opt->functions, e->payload, e->timeout_seconds, &in->failure);
+		if (!res)
+			compact_cause(&in->failure);
+	} else {
+		res = task_run_function(opt->functions, e->function, e->payload, e->timeout_seconds,
+		                        &in->failure);
 	}
 	in->result = res;
 	in->now = clock_now();

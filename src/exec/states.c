@@ -36,6 +36,19 @@ static void state_fault(exec *x, frame *fr, fault *f)
 	err_handle(x, fr, f);
 }
 
+/* States.DataLimitExceeded when a state's output is over the payload limit. */
+static bool over_limit(exec *x, frame *fr, json_t *out, fault *f)
+{
+	if (json_text_size(out) <= x->max_payload)
+		return false;
+	fault_set(f, "States.DataLimitExceeded",
+	          "The state/task '%s' returned a result with a size exceeding the maximum number "
+	          "of bytes service limit.",
+	          cur(fr)->name);
+	json_decref(out);
+	return true;
+}
+
 /* Completes a state whose result is known: ResultSelector, ResultPath, OutputPath. */
 static void state_result(exec *x, frame *fr, json_t *result)
 {
@@ -44,7 +57,7 @@ static void state_result(exec *x, frame *fr, json_t *result)
 	json_t *selected = df_select(x, fr, st, result, &f);
 	json_t *out = selected ? df_output(x, fr, st, selected, &f) : NULL;
 	json_decref(selected);
-	if (!out) {
+	if (!out || over_limit(x, fr, out, &f)) {
 		state_fault(x, fr, &f);
 		return;
 	}
@@ -65,7 +78,7 @@ static void pass_run(exec *x, frame *fr)
 	json_decref(eff);
 	json_t *out = df_output(x, fr, st, result, &f);
 	json_decref(result);
-	if (!out) {
+	if (!out || over_limit(x, fr, out, &f)) {
 		state_fault(x, fr, &f);
 		return;
 	}
@@ -307,14 +320,7 @@ static void task_schedule(exec *x, frame *fr)
 		ev = ev_add(x, fr, EXEC_EV_TASK_SCHEDULED, d);
 		json_decref(d);
 		ev_add(x, fr, EXEC_EV_TASK_STARTED, task_details(x, r));
-		if (r->kind == TASK_LAMBDA_INVOKE) {
-			json_t *fname = json_object_get(params, "FunctionName");
-			e.function = xstrdup(json_is_string(fname) ? json_string_value(fname) : "");
-			json_t *payload = json_object_get(params, "Payload");
-			e.payload = json_incref(payload ? payload : json_null());
-		} else {
-			e.payload = json_incref(params);
-		}
+		e.payload = json_incref(params);
 	}
 	/* the task's id is its Scheduled event's id */
 	e.id = ev_id(ev);
@@ -439,7 +445,7 @@ static bool map_limit(exec *x, frame *fr, json_t *in, size_t *limit, fault *f)
 	if (!v)
 		return false;
 	if (!json_is_integer(v) || json_integer_value(v) < 0) {
-		char *t = json_text(v);
+		char *t = json_is_string(v) ? xstrdup(json_string_value(v)) : json_text(v);
 		fault_set(f, "States.Runtime",
 		          "The MaxConcurrencyPath field refers to value \"%s\" which is not a valid "
 		          "integer: %s",
@@ -571,8 +577,13 @@ void state_children_done(exec *x, frame *fr)
 		fault f = {0};
 		fault_move(&f, &fr->child_fault);
 		fr->cursor = fr->last_child_event;
+		/* AWS records Map/ParallelStateFailed only when no retry follows */
+		if (err_retry(x, fr, &f)) {
+			fault_clear(&f);
+			return;
+		}
 		ev_add(x, fr, map ? EXEC_EV_MAP_FAILED : EXEC_EV_PARALLEL_FAILED, NULL);
-		err_handle(x, fr, &f);
+		err_catch(x, fr, &f);
 		return;
 	}
 	if (map || fr->last_child_event > fr->cursor)

@@ -537,7 +537,7 @@ int task_command_run(const task_command *cmd, const char *input, size_t len,
                      task_outcome *out, char **err)
 {
 	run r = {.cmd = cmd, .pid = -1, .fd = {-1, -1, -1}, .input = input,
-	         .input_len = len, .pass_stderr = true, .how = TASK_EXITED};
+	         .input_len = len, .pass_stderr = !cmd->stderr_quiet, .how = TASK_EXITED};
 	r.out_limit = cmd->out_limit ? cmd->out_limit : TASK_STDOUT_LIMIT;
 	r.deadline = cmd->timeout > 0 ? clock_mono() + cmd->timeout : 0;
 	memset(out, 0, sizeof *out);

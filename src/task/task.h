@@ -4,9 +4,11 @@
  *
  *   resource.c   classify a Resource ARN (lambda:invoke, Lambda function ARN, other)
  *   functions.c  the functions file: function name -> command, environment, cwd, timeout
- *   command.c    run one command: event JSON on stdin, result JSON from stdout,
- *                Lambda-style errors, timeouts that kill the whole process group
- *   lambda.c     shape results and errors as AWS's Lambda integration does
+ *   command.c    run one program directly (no shell): input on stdin, stdout
+ *                collected, stderr passed through, timeouts that kill its whole
+ *                process group
+ *   lambda.c     run a function as AWS's Lambda integration reports it: results,
+ *                Lambda-style errors, lambda:invoke's Payload rules and envelope
  *
  * The interpreter never calls these directly: it emits a "run task" effect and the
  * runtime that drives it (stepd run in memory, the server later) performs it here.
@@ -103,11 +105,13 @@ void task_functions_identity(const task_functions *fns, const char **partition,
 #define TASK_STDERR_TAIL 1024
 
 typedef struct task_command {
-	char *const *argv;  /* NULL-terminated; argv[0] a path, or a name looked up in PATH */
+	char *const *argv;  /* NULL-terminated; argv[0] a path (relative: from cwd when set)
+	                     * or a name without '/' looked up in PATH (env's PATH wins) */
 	char *const *env;   /* "K=V" entries set over our environment; NULL: none */
 	const char *cwd;    /* the child's working directory; NULL: ours */
 	double timeout;     /* seconds; 0: no limit */
 	size_t out_limit;   /* bytes of stdout allowed; 0: TASK_STDOUT_LIMIT */
+	bool stderr_quiet;  /* keep stderr's tail only, do not copy it to ours */
 } task_command;
 
 typedef enum task_exit {

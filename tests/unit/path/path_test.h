@@ -11,7 +11,7 @@
 static inline json_t *pt_json(const char *text)
 {
 	json_error_t e;
-	json_t *v = json_loads(text, JSON_DECODE_ANY, &e);
+	json_t *v = json_loads(text, JSON_DECODE_ANY | JSON_ALLOW_NUL, &e);
 	if (!v) {
 		fprintf(stderr, "bad test JSON %s: %s\n", text, e.text);
 		abort();
@@ -59,9 +59,9 @@ static inline json_t *pt_intrinsic(const char *expr, const char *input, fault *f
 /* Checks a result against expected JSON text and releases it. */
 #define CHECK_OWNED_JSON(result, expected)                                      \
 	do {                                                                        \
-		json_t *r_ = (result);                                                  \
-		int ok_ = test_check_json(r_, (expected), __FILE__, __LINE__);          \
-		json_decref(r_);                                                        \
+		json_t *owned_ = (result);                                                  \
+		int ok_ = test_check_json(owned_, (expected), __FILE__, __LINE__);          \
+		json_decref(owned_);                                                    \
 		CHECK(ok_);                                                             \
 	} while (0)
 

@@ -2,11 +2,14 @@
  * only as a convenient test program; the product never uses a shell. */
 #include "task_test.h"
 
+#include <fcntl.h>
+
 /* Runs argv with input; returns task_command_run's code. */
 static int run_argv(char *const *argv, const char *input, double timeout, size_t limit,
                     task_outcome *o, char **err)
 {
-	task_command cmd = {.argv = argv, .timeout = timeout, .out_limit = limit};
+	task_command cmd = {.argv = argv, .timeout = timeout, .out_limit = limit,
+	                   .stderr_quiet = true};
 	return task_command_run(&cmd, input, strlen(input), o, err);
 }
 
@@ -206,4 +209,30 @@ TEST(task_command_bad_working_directory)
 	CHECK(task_command_run(&cmd, "", 0, &o, &err) == -1);
 	CHECK_STR(err, "working directory /nonexistent/dir: No such file or directory");
 	free(err);
+}
+
+static int count_open_fds(void)
+{
+	int n = 0;
+	for (int fd = 0; fd < 1024; fd++)
+		if (fcntl(fd, F_GETFD) != -1)
+			n++;
+	return n;
+}
+
+TEST(task_command_closes_its_descriptors)
+{
+	int before = count_open_fds();
+	char *ok_argv[] = {"cat", NULL}, *bad_argv[] = {"/nonexistent/prog", NULL};
+	char *slow_argv[] = {"sleep", "30", NULL};
+	task_outcome o;
+	char *err = NULL;
+	CHECK(run_argv(ok_argv, "{}", 5, 0, &o, &err) == 0);
+	task_outcome_close(&o);
+	CHECK(run_argv(bad_argv, "{}", 5, 0, &o, &err) == -1);
+	free(err);
+	CHECK(run_argv(slow_argv, "{}", 0.1, 0, &o, &err) == 0);
+	CHECK(o.how == TASK_TIMED_OUT);
+	task_outcome_close(&o);
+	CHECK(count_open_fds() == before);
 }
