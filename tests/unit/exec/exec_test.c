@@ -102,7 +102,9 @@ static json_t *shaped_echo(json_t *payload, int attempt, fault *f)
 	}
 	if (attempt == 1)
 		return json_pack("{s:O}", "echo", payload);
-	return json_pack("{s:O,s:i}", "Payload", payload, "StatusCode", 200);
+	/* lambda:invoke tasks get their parameters; answer as the integration does */
+	return json_pack("{s:O,s:i}", "Payload", json_object_get(payload, "Payload"), "StatusCode",
+	                 200);
 }
 
 TEST(exec_runs_to_end_with_retry_wait_map_parallel)
