@@ -7,7 +7,7 @@ LDLIBS  = -ljansson -lcrypto -lm
 
 SAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
-SRC      = $(sort $(wildcard src/base/*.c src/path/*.c src/asl/*.c src/exec/*.c src/task/*.c))
+SRC      = $(sort $(wildcard src/base/*.c src/path/*.c src/asl/*.c src/exec/*.c src/task/*.c src/lib/*.c))
 CLI_SRC  = $(sort $(wildcard src/cli/*.c))
 UNIT_SRC = $(sort $(wildcard tests/unit/*.c tests/unit/*/*.c))
 HDRS     = $(wildcard include/stepd/*.h src/*/*.h src/*/*.def tests/unit/*.h)

@@ -23,12 +23,15 @@
 typedef struct run_args {
 	const char *definition, *input, *input_file, *functions, *name, *history;
 	double wait_scale;
+	double max_payload_bytes;   /* AWS: 262,144 */
+	double max_history_events;  /* AWS: 25,000 */
 } run_args;
 
 static int run_usage(void)
 {
 	fprintf(stderr, "usage: stepd run DEFINITION [--input JSON | --input-file FILE] "
-	                "[--functions FILE] [--name NAME] [--history FILE] [--wait-scale F]\n");
+	                "[--functions FILE] [--name NAME] [--history FILE] [--wait-scale F] "
+	                "[--max-payload-bytes N] [--max-history-events N]\n");
 	return CLI_USAGE;
 }
 
@@ -36,6 +39,8 @@ static int parse_args(int argc, char **argv, run_args *a)
 {
 	memset(a, 0, sizeof *a);
 	a->wait_scale = 1;
+	a->max_payload_bytes = MAX_INPUT_BYTES;
+	a->max_history_events = 25000;
 	for (int i = 1; i < argc; i++) {
 		const char *arg = argv[i];
 		const char **slot = NULL;
@@ -49,7 +54,11 @@ static int parse_args(int argc, char **argv, run_args *a)
 			slot = &a->name;
 		else if (!strcmp(arg, "--history"))
 			slot = &a->history;
-		if (slot || !strcmp(arg, "--wait-scale")) {
+		double *num = !strcmp(arg, "--wait-scale")           ? &a->wait_scale
+		              : !strcmp(arg, "--max-payload-bytes")  ? &a->max_payload_bytes
+		              : !strcmp(arg, "--max-history-events") ? &a->max_history_events
+		                                                     : NULL;
+		if (slot || num) {
 			if (i + 1 >= argc) {
 				fprintf(stderr, "stepd run: %s needs a value\n", arg);
 				return -1;
@@ -60,9 +69,10 @@ static int parse_args(int argc, char **argv, run_args *a)
 				continue;
 			}
 			char *end;
-			a->wait_scale = strtod(v, &end);
-			if (*end || end == v || a->wait_scale < 0) {
-				fprintf(stderr, "stepd run: --wait-scale: '%s' is not a number >= 0\n", v);
+			*num = strtod(v, &end);
+			if (*end || end == v || *num < 0 || (num != &a->wait_scale && *num < 1)) {
+				fprintf(stderr, "stepd run: %s: '%s' is not a number >= %d\n", arg, v,
+				        num == &a->wait_scale ? 0 : 1);
 				return -1;
 			}
 		} else if (arg[0] == '-' && arg[1]) {
@@ -144,9 +154,9 @@ static json_t *load_input(const run_args *a)
 	} else {
 		return json_object();
 	}
-	if (len > MAX_INPUT_BYTES) {
-		fprintf(stderr, "stepd run: %s: input is %zu bytes, over the 262144-byte limit\n",
-		        where, len);
+	if (len > a->max_payload_bytes) {
+		fprintf(stderr, "stepd run: %s: input is %zu bytes, over the %.0f-byte limit "
+		                "(--max-payload-bytes)\n", where, len, a->max_payload_bytes);
 		free(text);
 		return NULL;
 	}
@@ -244,7 +254,9 @@ int cli_run(int argc, char **argv)
 	exec_config cfg = {.execution_arn = exec_arn, .execution_name = exec_name,
 	                   .state_machine_arn = sm_arn, .state_machine_name = sm_name,
 	                   .role_arn = "arn:aws:iam::" ACCOUNT ":role/stepd", .region = REGION,
-	                   .start_time = clock_now()};
+	                   .start_time = clock_now(),
+	                   .max_payload_bytes = (size_t)a.max_payload_bytes,
+	                   .max_history_events = (size_t)a.max_history_events};
 	progress p = {.start = clock_mono()};
 	exec_run_options opt = {.functions = fns, .wait_scale = a.wait_scale,
 	                        .progress = isatty(STDERR_FILENO) ? show_progress : NULL,
