@@ -16,6 +16,12 @@
 
 json_t *ctx_for(exec *x, frame *fr)
 {
+	/* the context stays as it is while the same state of the same frame asks again */
+	if (x->ctx_frame == fr && x->ctx_entered == fr->entered_id && x->ctx_retry == fr->retry_total)
+		return x->ctx;
+	x->ctx_frame = fr;
+	x->ctx_entered = fr->entered_id;
+	x->ctx_retry = fr->retry_total;
 	const asl_state *st = &fr->m->states[fr->state];
 	char when[40];
 	clock_format_iso(fr->entered_time, when, sizeof when);

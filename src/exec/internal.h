@@ -74,6 +74,9 @@ struct exec {
 	json_t *history;           /* all events so far */
 	json_t *ctx;               /* the context object $$ (reused, updated per state) */
 	json_t *ctx_state;         /* ctx.State */
+	const frame *ctx_frame;    /* whose state ctx describes now (see ctx_for) */
+	int64_t ctx_entered;
+	int ctx_retry;
 
 	frame *root;
 	double now;                /* timestamp of the current step */

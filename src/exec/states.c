@@ -471,6 +471,7 @@ static json_t *map_item_input(exec *x, frame *fr, size_t i, json_t *in, fault *f
 	                                          "Value", item));
 	json_t *v = tmpl_eval(st->item_selector, in, ctx, f);
 	json_object_del(ctx, "Map");
+	x->ctx_frame = NULL; /* ctx no longer matches any state */
 	return v;
 }
 
