@@ -312,13 +312,12 @@ static void task_schedule(exec *x, frame *fr)
 		e.payload = json_incref(params);
 	} else {
 		json_t *d = json_pack("{s:O,s:s}", "parameters", params, "region", x->region);
-		json_object_update(d, task_details(x, r));
+		json_object_update_new(d, task_details(x, r));
 		if (st->timeout_seconds > 0 || st->timeout_seconds_path)
 			json_object_set_new(d, "timeoutInSeconds", json_integer((json_int_t)timeout));
 		if (st->heartbeat_seconds > 0 || st->heartbeat_seconds_path)
 			json_object_set_new(d, "heartbeatInSeconds", json_integer((json_int_t)heartbeat));
 		ev = ev_add(x, fr, EXEC_EV_TASK_SCHEDULED, d);
-		json_decref(d);
 		ev_add(x, fr, EXEC_EV_TASK_STARTED, task_details(x, r));
 		e.payload = json_incref(params);
 	}
@@ -573,6 +572,9 @@ void state_children_done(exec *x, frame *fr)
 		frame_free(c);
 		fr->children[i] = NULL;
 	}
+	free(fr->children);
+	fr->children = NULL;
+	fr->nchildren = 0;
 	fr->phase = PH_READY;
 	if (fr->child_failed) {
 		fault f = {0};
