@@ -6,6 +6,7 @@
  *   xmalloc    allocation that aborts on out-of-memory (alloc.c)
  *   clock      wall-clock time and ISO-8601 timestamps (clock.c)
  *   json       helpers over jansson values (json.c)
+ *   uuid       random version-4 UUIDs (uuid.c)
  */
 #ifndef STEPD_BASE_H
 #define STEPD_BASE_H
@@ -82,5 +83,11 @@ size_t json_text_size(const json_t *v);
 bool json_value_equal(const json_t *a, const json_t *b);
 /* Parses text (any JSON value). Returns a new reference or NULL with a message in err. */
 json_t *json_parse(const char *text, size_t len, char *err, size_t errsize);
+
+/* ---- uuid (uuid.c) ---- */
+#define UUID_TEXT_SIZE 37
+/* Writes a random (version 4) UUID, "xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx", from
+ * OpenSSL's generator. Returns false (out unchanged) when it has no entropy. */
+bool uuid_v4(char out[UUID_TEXT_SIZE]);
 
 #endif

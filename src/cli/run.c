@@ -10,7 +10,6 @@
 #include "exec/exec.h"
 #include "task/task.h"
 
-#include <openssl/rand.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -111,16 +110,10 @@ static bool name_valid(const char *name)
 
 static char *new_uuid(void)
 {
-	unsigned char b[16];
-	if (RAND_bytes(b, sizeof b) != 1) {
-		for (size_t i = 0; i < sizeof b; i++)
-			b[i] = (unsigned char)rand();
-	}
-	b[6] = (b[6] & 0x0f) | 0x40;
-	b[8] = (b[8] & 0x3f) | 0x80;
-	return xasprintf("%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-	                 b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11],
-	                 b[12], b[13], b[14], b[15]);
+	char id[UUID_TEXT_SIZE];
+	if (!uuid_v4(id))
+		return xasprintf("%.0f", clock_now() * 1e6); /* unique enough for a name */
+	return xstrdup(id);
 }
 
 /* The state machine's name: the definition's file name without directories and

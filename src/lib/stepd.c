@@ -5,7 +5,6 @@
 #include "exec/exec.h"
 #include "task/task.h"
 
-#include <openssl/rand.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -48,15 +47,10 @@ void stepd_machine_free(stepd_machine *m)
 
 static char *uuid4(void)
 {
-	unsigned char b[16] = {0};
-	if (RAND_bytes(b, sizeof b) != 1)
-		for (size_t i = 0; i < sizeof b; i++)
-			b[i] = (unsigned char)rand();
-	b[6] = (b[6] & 0x0f) | 0x40;
-	b[8] = (b[8] & 0x3f) | 0x80;
-	return xasprintf("%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-	                 b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11],
-	                 b[12], b[13], b[14], b[15]);
+	char id[UUID_TEXT_SIZE];
+	if (!uuid_v4(id))
+		return xasprintf("%.0f", clock_now() * 1e6); /* unique enough for a name */
+	return xstrdup(id);
 }
 
 static char *history_text(exec *x)

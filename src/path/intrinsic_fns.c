@@ -476,15 +476,8 @@ json_t *intrinsic_fn_StringSplit(const intrinsic *fn, json_t **args, size_t n, f
 
 json_t *intrinsic_fn_UUID(const intrinsic *fn, json_t **args, size_t n, fault *f)
 {
-	unsigned char b[16];
-	if (RAND_bytes(b, sizeof b) != 1)
+	char text[UUID_TEXT_SIZE];
+	if (!uuid_v4(text))
 		return intrinsic_invalid(f, INTRINSIC_UUID);
-	b[6] = (unsigned char)((b[6] & 0x0F) | 0x40);
-	b[8] = (unsigned char)((b[8] & 0x3F) | 0x80);
-	char text[37];
-	snprintf(text, sizeof text,
-	         "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-	         b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11],
-	         b[12], b[13], b[14], b[15]);
 	return json_string(text);
 }

@@ -24,7 +24,6 @@
 #include "task/task.h"
 
 #include <ctype.h>
-#include <openssl/rand.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,19 +36,14 @@
 /* A random (version 4) UUID, as Lambda request ids are. buf >= 37 bytes. */
 static void request_id(char *buf, size_t size)
 {
-	unsigned char b[16];
-	if (RAND_bytes(b, sizeof b) != 1) {
+	char id[UUID_TEXT_SIZE];
+	if (!uuid_v4(id)) {
 		/* No entropy: the id only has to look like one, not be unguessable. */
 		unsigned long long t = (unsigned long long)(clock_now() * 1e6);
-		for (size_t i = 0; i < sizeof b; i++)
-			b[i] = (unsigned char)(t >> (8 * (i % 8))) ^ (unsigned char)(i * 37);
+		snprintf(id, sizeof id, "%08llx-0000-4000-8000-%012llx", t >> 48,
+		         t & 0xffffffffffffull);
 	}
-	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
-	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
-	snprintf(buf, size,
-	         "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-	         b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11],
-	         b[12], b[13], b[14], b[15]);
+	snprintf(buf, size, "%s", id);
 }
 
 /* ---- causes ---- */
