@@ -73,6 +73,7 @@ typedef enum exec_input_kind {
 	EXEC_IN_TASK_DONE, /* id: the task; result (success) or failure */
 	EXEC_IN_TIMER,     /* id: the timer that fired */
 	EXEC_IN_STOP,      /* failure: optional error/cause of StopExecution */
+	EXEC_IN_REDRIVE,   /* RedriveExecution of a FAILED, TIMED_OUT or ABORTED execution */
 } exec_input_kind;
 
 typedef struct exec_input {
@@ -121,7 +122,13 @@ typedef struct exec exec;
 exec *exec_new(const asl_machine *m, const exec_config *cfg);
 void exec_free(exec *x);
 
-/* Applies one input event. Appends the resulting history events and effects to
+/* Redrive (EXEC_IN_REDRIVE) re-enters the state the execution failed in, in every
+ * frame that failed; a Parallel or Map state runs again only its branches or
+ * iterations that did not succeed, keeping the results of those that did, so no
+ * completed Task runs again. It records ExecutionRedriven and counts in
+ * $$.Execution.RedriveCount.
+ *
+ * Applies one input event. Appends the resulting history events and effects to
  * out (which the caller initialises zeroed and closes). Inputs that no longer
  * apply (a task or timer that is not pending, anything after the execution
  * ended) change nothing and return 0. Returns -1 only for misuse (a second
@@ -129,6 +136,7 @@ void exec_free(exec *x);
 int exec_advance(exec *x, const exec_input *in, exec_step *out);
 
 exec_status exec_get_status(const exec *x);
+int exec_get_redrive_count(const exec *x);
 /* The output (SUCCEEDED) or NULL; borrowed. */
 json_t *exec_get_output(const exec *x);
 /* The error/cause (FAILED, TIMED_OUT, ABORTED); borrowed. */

@@ -42,6 +42,7 @@ void frame_free(frame *fr)
 	for (size_t i = 0; i < fr->nchildren; i++)
 		frame_free(fr->children[i]);
 	free(fr->children);
+	free(fr->child_ok);
 	json_decref(fr->item);
 	json_decref(fr->input);
 	json_decref(fr->effective);
@@ -78,6 +79,7 @@ void exec_free(exec *x)
 }
 
 exec_status exec_get_status(const exec *x) { return x->status; }
+int exec_get_redrive_count(const exec *x) { return x->redrive_count; }
 json_t *exec_get_output(const exec *x) { return x->output; }
 const fault *exec_get_failure(const exec *x) { return &x->failure; }
 json_t *exec_get_history(const exec *x) { return x->history; }
@@ -194,6 +196,7 @@ void frame_goto(exec *x, frame *fr, int next, json_t *output)
 	fr->retry_total = 0;
 	free(fr->retry_counts);
 	fr->retry_counts = NULL;
+	fr->redrive = false;
 	fr->phase = PH_READY;
 }
 
@@ -225,6 +228,7 @@ static void child_collect(exec *x, frame *parent, frame *child)
 			parent->last_child_event = child->cursor;
 		} else {
 			json_array_set(parent->results, child->index, child->output);
+			parent->child_ok[child->index] = true;
 		}
 	}
 	state_child_event(x, parent, child);
@@ -239,6 +243,8 @@ void children_start(exec *x, frame *fr)
 	while (!fr->child_failed && fr->started < fr->nchildren &&
 	       (fr->limit == 0 || fr->running < fr->limit)) {
 		frame *child = fr->children[fr->started++];
+		if (!child)
+			continue; /* succeeded before a redrive: its result is kept */
 		fr->running++;
 		state_child_begin(x, fr, child);
 		frame_run(x, child);
@@ -342,6 +348,44 @@ static void end_early(exec *x, exec_status status, exec_event_type type, const f
 	x->npending = 0;
 }
 
+/* Frees the children of fr and below (running ones after a stop), keeping what
+ * they achieved in child_ok/results, and marks each failed frame for re-entry. */
+static void redrive_prepare(exec *x, frame *fr)
+{
+	for (size_t i = 0; i < fr->nchildren; i++) {
+		frame_free(fr->children[i]);
+		fr->children[i] = NULL;
+	}
+	free(fr->children);
+	fr->children = NULL;
+	fr->nchildren = 0;
+	fault_clear(&fr->failure);
+	fault_clear(&fr->child_fault);
+	json_decref(fr->output);
+	fr->output = NULL;
+	fr->redrive = true;
+	fr->phase = PH_READY;
+}
+
+static void redrive(exec *x)
+{
+	if (x->status == EXEC_RUNNING || x->status == EXEC_SUCCEEDED || !x->root)
+		return;
+	x->status = EXEC_RUNNING;
+	fault_clear(&x->failure);
+	x->redrive_count++;
+	json_object_set_new(json_object_get(x->ctx, "Execution"), "RedriveCount",
+	                    json_integer(x->redrive_count));
+	x->ctx_frame = NULL;
+	frame *root = x->root;
+	root->cursor = (int64_t)json_array_size(x->history);
+	ev_add(x, root, EXEC_EV_EXECUTION_REDRIVEN,
+	       json_pack("{s:i}", "redriveCount", x->redrive_count));
+	redrive_prepare(x, root);
+	frame_run(x, root);
+	settle(x, root);
+}
+
 int exec_advance(exec *x, const exec_input *in, exec_step *out)
 {
 	if (!out->events)
@@ -352,6 +396,11 @@ int exec_advance(exec *x, const exec_input *in, exec_step *out)
 		if (x->started)
 			return x->out = NULL, -1;
 		start(x, in);
+		x->out = NULL;
+		return 0;
+	}
+	if (in->kind == EXEC_IN_REDRIVE) {
+		redrive(x);
 		x->out = NULL;
 		return 0;
 	}

@@ -44,6 +44,8 @@ struct frame {
 	json_t *items;             /* Map: the items array */
 	json_t *results;           /* results array, by index */
 	int64_t last_child_event;  /* id of the last MapIterationSucceeded */
+	bool *child_ok;            /* per child: succeeded (kept for a redrive) */
+	bool redrive;              /* re-entering after RedriveExecution: reuse child_ok */
 	bool child_failed;
 	fault child_fault;
 

@@ -10,6 +10,7 @@
  *   re-runs the state (Retry)        -> EXEC_IN_TIMER (id: the negated id of the
  *                                       event it follows)
  *   ExecutionTimedOut / Aborted      -> EXEC_IN_TIMER 0 / EXEC_IN_STOP
+ *   ExecutionRedriven                -> EXEC_IN_REDRIVE
  *
  * Each input takes the timestamp of the first event it produced.
  */
@@ -87,6 +88,8 @@ size_t exec_inputs_from_history(json_t *history, exec_input **out)
 		} else if (!strcmp(t, "ExecutionTimedOut")) {
 			x->kind = EXEC_IN_TIMER;
 			x->id = 0;
+		} else if (!strcmp(t, "ExecutionRedriven")) {
+			x->kind = EXEC_IN_REDRIVE;
 		} else if (!strcmp(t, "ExecutionAborted")) {
 			x->kind = EXEC_IN_STOP;
 			x->failure.error = (char *)json_string_value(json_object_get(d, "error"));

@@ -396,18 +396,27 @@ void state_task_done(exec *x, frame *fr, json_t *result, const fault *failure)
 }
 
 /* ---- Parallel and Map: children ---- */
+/* Prepares n children. After a redrive, children that succeeded before keep
+ * their results and are not run again (their slot stays NULL). */
 static void children_init(exec *x, frame *fr, size_t n, size_t limit)
 {
+	bool reuse = fr->redrive && fr->child_ok && fr->results && json_array_size(fr->results) == n;
 	fr->children = xcalloc(n ? n : 1, sizeof *fr->children);
 	fr->nchildren = n;
 	fr->started = fr->finished = fr->running = 0;
 	fr->limit = limit;
 	fr->child_failed = false;
 	fault_clear(&fr->child_fault);
-	json_decref(fr->results);
-	fr->results = json_array();
+	if (!reuse) {
+		free(fr->child_ok);
+		fr->child_ok = xcalloc(n ? n : 1, sizeof *fr->child_ok);
+		json_decref(fr->results);
+		fr->results = json_array();
+		for (size_t i = 0; i < n; i++)
+			json_array_append_new(fr->results, json_null());
+	}
 	for (size_t i = 0; i < n; i++)
-		json_array_append_new(fr->results, json_null());
+		fr->finished += fr->child_ok[i];
 	fr->phase = PH_WAIT_CHILDREN;
 }
 
@@ -425,10 +434,12 @@ static void parallel_run(exec *x, frame *fr)
 	ev_add(x, fr, EXEC_EV_PARALLEL_STARTED, NULL);
 	children_init(x, fr, st->nbranches, 0);
 	int64_t base = fr->cursor;
-	for (size_t i = 0; i < st->nbranches; i++)
+	for (size_t i = 0; i < st->nbranches; i++) {
+		if (fr->child_ok[i])
+			continue;
 		fr->children[i] = frame_new(x, st->branches[i], fr, i, eff);
-	for (size_t i = 0; i < st->nbranches; i++)
 		fr->children[i]->cursor = base;
+	}
 	children_start(x, fr);
 	if (fr->finished == fr->nchildren || fr->child_failed)
 		state_children_done(x, fr);
@@ -515,6 +526,8 @@ static void map_run(exec *x, frame *fr)
 	children_init(x, fr, n, limit);
 	fr->last_child_event = fr->cursor;
 	for (size_t i = 0; i < n; i++) {
+		if (fr->child_ok[i])
+			continue;
 		frame *c = frame_new(x, st->processor, fr, i, json_array_get(inputs, i));
 		c->item = json_incref(json_array_get(items, i));
 		fr->children[i] = c;
@@ -576,6 +589,7 @@ void state_children_done(exec *x, frame *fr)
 	fr->children = NULL;
 	fr->nchildren = 0;
 	fr->phase = PH_READY;
+	fr->redrive = false;
 	if (fr->child_failed) {
 		fault f = {0};
 		fault_move(&f, &fr->child_fault);

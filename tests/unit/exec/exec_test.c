@@ -39,12 +39,19 @@ static const char *history_types(exec *x, char *buf, size_t size)
  * timers at once. Every input given is also appended to log (when non-NULL). */
 typedef json_t *(*answer_fn)(json_t *payload, int attempt, fault *f);
 
+static void drive_effects(exec *x, exec_step s, double now, answer_fn answer);
+
 static void drive(exec *x, json_t *input, answer_fn answer)
 {
 	exec_step s = {0};
 	exec_input in = {.kind = EXEC_IN_START, .now = cfg.start_time, .input = input};
 	exec_advance(x, &in, &s);
-	double now = cfg.start_time;
+	drive_effects(x, s, cfg.start_time, answer);
+}
+
+/* Performs the effects of s (and those that follow) until the execution ends. */
+static void drive_effects(exec *x, exec_step s, double now, answer_fn answer)
+{
 	int attempt = 0;
 	while (exec_get_status(x) == EXEC_RUNNING && s.neffects > 0) {
 		exec_effect e = s.effects[0];
@@ -249,4 +256,86 @@ TEST(exec_event_to_wire_turns_payloads_into_text)
 	               "{\"output\":{\"a\":1},\"name\":\"P\"}}");
 	json_decref(w);
 	json_decref(ev);
+}
+
+/* ---- redrive ---- */
+
+static const char *REDRIVE =
+	"{\"StartAt\":\"A\",\"States\":{"
+	"\"A\":{\"Type\":\"Task\",\"Resource\":\"arn:aws:lambda:us-east-1:1:function:a\","
+	"\"ResultPath\":\"$.a\",\"Next\":\"M\"},"
+	"\"M\":{\"Type\":\"Map\",\"ItemsPath\":\"$.items\",\"ResultPath\":\"$.m\",\"End\":true,"
+	"\"MaxConcurrency\":1,"
+	"\"ItemProcessor\":{\"StartAt\":\"I\",\"States\":{\"I\":{\"Type\":\"Task\","
+	"\"Resource\":\"arn:aws:lambda:us-east-1:1:function:i\",\"End\":true}}}}}}";
+
+static int calls_a, calls_i[4];
+static bool fault_on;
+
+static json_t *redrive_answer(json_t *payload, int attempt, fault *f)
+{
+	if (json_is_object(payload) && json_object_get(payload, "items")) {
+		calls_a++;
+		return json_string("a-done");
+	}
+	int item = (int)json_integer_value(payload);
+	calls_i[item]++;
+	if (item == 2 && fault_on) {
+		fault_set(f, "Broken", "item 2 is broken");
+		return NULL;
+	}
+	return json_integer(item * 10);
+}
+
+TEST(exec_redrive_reruns_only_the_failed_iteration)
+{
+	asl_machine *m = machine(REDRIVE);
+	CHECK(m);
+	exec *x = exec_new(m, &cfg);
+	json_t *input = json_pack("{s:[i,i,i]}", "items", 1, 2, 3);
+	calls_a = 0;
+	memset(calls_i, 0, sizeof calls_i);
+	fault_on = true;
+	drive(x, input, redrive_answer);
+	CHECK(exec_get_status(x) == EXEC_FAILED);
+	CHECK_STR(exec_get_failure(x)->error, "Broken");
+	CHECK(calls_a == 1 && calls_i[1] == 1 && calls_i[2] == 1 && calls_i[3] == 0);
+
+	/* the fault is fixed; redrive */
+	fault_on = false;
+	exec_step s = {0};
+	exec_input r = {.kind = EXEC_IN_REDRIVE, .now = cfg.start_time + 100};
+	exec_advance(x, &r, &s);
+	CHECK(exec_get_status(x) == EXEC_RUNNING);
+	CHECK(exec_get_redrive_count(x) == 1);
+	CHECK(s.neffects == 1); /* item 2's task: item 1 succeeded, item 3 waits its turn */
+	CHECK_JSON(s.effects[0].payload, "2");
+	drive_effects(x, s, cfg.start_time + 100, redrive_answer);
+	CHECK(exec_get_status(x) == EXEC_SUCCEEDED);
+	CHECK_JSON(exec_get_output(x), "{\"items\":[1,2,3],\"a\":\"a-done\",\"m\":[10,20,30]}");
+	/* A and item 1 never ran again; item 2 ran again; item 3 ran once */
+	CHECK(calls_a == 1 && calls_i[1] == 1 && calls_i[2] == 2 && calls_i[3] == 1);
+
+	/* the ExecutionRedriven event is in the history, and replay rebuilds it all */
+	json_t *h = exec_get_history(x);
+	int redriven = 0;
+	for (size_t i = 0; i < json_array_size(h); i++)
+		redriven += !strcmp(json_string_value(json_object_get(json_array_get(h, i), "type")),
+		                    "ExecutionRedriven");
+	CHECK(redriven == 1);
+	exec_input *ins;
+	size_t n = exec_inputs_from_history(h, &ins);
+	exec *y = exec_new(m, &cfg);
+	for (size_t i = 0; i < n; i++) {
+		exec_step t = {0};
+		exec_advance(y, &ins[i], &t);
+		exec_step_close(&t);
+	}
+	free(ins);
+	CHECK(exec_get_status(y) == EXEC_SUCCEEDED);
+	CHECK(json_equal(exec_get_history(y), h));
+	exec_free(y);
+	exec_free(x);
+	json_decref(input);
+	asl_machine_free(m);
 }

@@ -1,0 +1,101 @@
+/*
+ * ops.h: what the files of src/api share (not for use outside src/api).
+ *
+ *   ops.def     one row per API operation: its handler, or NULL while stepd does
+ *               not implement it (dispatch answers UnknownOperationException)
+ *   model.def   generated shapes and operations (scripts/gen-api-model)
+ *   arn.c       Step Functions ARNs: parse, build, AWS's InvalidArn messages
+ *   page.c      opaque pagination tokens (nextToken)
+ *   protocol.c  dispatch, AWS-shaped errors, store locking helpers
+ *   validate.c  input validation against the model's constraints
+ */
+#ifndef STEPD_API_OPS_H
+#define STEPD_API_OPS_H
+
+#include "api/api.h"
+#include "store/store.h"
+
+/* ---- handlers (one prototype per implemented operation; see ops.def) ---- */
+#define API_HANDLER(name, fn) int fn(api_ctx *ctx, json_t *input, json_t **output, api_error *err);
+#define API_NO_HANDLER(name)
+#include "api/ops.def"
+#undef API_HANDLER
+#undef API_NO_HANDLER
+
+/* The execution operations (ops_execution.c, the runtime's side). Their rows in
+ * ops.def name them once that file exists. */
+int api_op_start_execution(api_ctx *ctx, json_t *input, json_t **output, api_error *err);
+int api_op_start_sync_execution(api_ctx *ctx, json_t *input, json_t **output, api_error *err);
+int api_op_describe_execution(api_ctx *ctx, json_t *input, json_t **output, api_error *err);
+int api_op_list_executions(api_ctx *ctx, json_t *input, json_t **output, api_error *err);
+int api_op_stop_execution(api_ctx *ctx, json_t *input, json_t **output, api_error *err);
+int api_op_redrive_execution(api_ctx *ctx, json_t *input, json_t **output, api_error *err);
+int api_op_get_execution_history(api_ctx *ctx, json_t *input, json_t **output, api_error *err);
+int api_op_describe_state_machine_for_execution(api_ctx *ctx, json_t *input, json_t **output,
+                                                api_error *err);
+
+/* ---- the model (validate.c) ---- */
+enum {
+	API_SHAPE_NONE = -1,
+#define API_SHAPE(id, kind, flags, min, max, first, count, elem, key) API_SHAPE_##id,
+#include "api/model.def"
+#undef API_SHAPE
+	API_SHAPE_COUNT
+};
+
+/* The input shape of the named operation (API_SHAPE_NONE when it takes none);
+ * false when the model has no such operation. */
+bool api_model_operation(const char *name, int *input_shape);
+
+/* Checks input (an object) against shape's constraints as AWS's front end does:
+ * required members, string lengths, numeric ranges, list lengths, enums, in model
+ * order, members the model does not name ignored. Returns 0, or -1 with err set:
+ * SerializationException when a member has the wrong JSON type, else
+ * ValidationException "N validation error(s) detected: Value 'x' at 'path'
+ * failed to satisfy constraint: Member must ...; ...". */
+int api_validate(int shape, json_t *input, api_error *err);
+
+/* ---- protocol.c ---- */
+/* Frees err's message and clears it. */
+void api_error_clear(api_error *err);
+/* Takes ctx->lock (when set) around store use. */
+void api_lock(api_ctx *ctx);
+void api_unlock(api_ctx *ctx);
+/* Maps a failed store call: STORE_IO and anything unexpected become
+ * InternalFailure (HTTP 500) with the store's message; frees msg. */
+int api_fail_store(api_error *err, int rc, char *msg);
+/* Input accessors: the member's string value, or NULL when absent/null. */
+const char *api_str(json_t *input, const char *member);
+/* Epoch seconds as AWS's awsJson timestamps: a JSON number with fraction. */
+json_t *api_timestamp(double epoch);
+
+/* ---- arn.c ---- */
+typedef struct api_arn {
+	char *partition, *region, *account; /* as written */
+	char *type;                          /* "stateMachine", "execution", "activity", ... */
+	char *name;                          /* the resource name after the type */
+	char *qualifier;                     /* after name: "1" for a version, NULL otherwise */
+	char *rest;                          /* anything after the qualifier, NULL otherwise */
+} api_arn;
+
+/* Parses "arn:<partition>:states:<region>:<account>:<type>:<name>[:<qualifier>[:...]]".
+ * Returns 0, or -1 with InvalidArn "Invalid Arn: '<text>'" when it is not one. */
+int api_arn_parse(const char *text, api_arn *out, api_error *err);
+void api_arn_close(api_arn *a);
+/* A state machine ARN (qualifier allowed when allow_version: a positive version
+ * number). InvalidArn "Invalid Arn: 'Resource type not valid in this context:
+ * <type>'" for another resource type. */
+int api_arn_machine(const char *text, bool allow_version, api_arn *out, api_error *err);
+/* "arn:aws:states:<region>:<account>:stateMachine:<name>" (malloc'd). */
+char *api_arn_machine_new(api_ctx *ctx, const char *name);
+
+/* ---- page.c ---- */
+/* An opaque nextToken for key (malloc'd): the AWS CLI and SDK paginators hand it
+ * back unchanged. */
+char *api_page_token(const char *key);
+/* Decodes token into *key (malloc'd). Returns 0, or -1 with InvalidToken. */
+int api_page_key(const char *token, char **key, api_error *err);
+/* maxResults as AWS reads it: absent or 0 means the default, 100. */
+size_t api_page_size(json_t *input);
+
+#endif

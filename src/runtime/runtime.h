@@ -1,0 +1,73 @@
+/*
+ * runtime: drives executions durably. The interpreter (exec/) decides; the
+ * runtime commits its decisions to the store, then carries them out.
+ *
+ *   runtime.c   the engine thread: input queue -> exec_advance -> one store
+ *               transaction per batch (group commit) -> effects after commit
+ *   workers.c   task worker threads: run local command Tasks, report back
+ *   timers.c    the deadline heap (Wait, Retry backoff, execution timeout)
+ *   recover.c   start-up: rebuild every RUNNING execution from its history
+ *
+ * Threads: API threads call runtime_* functions, which queue an input and wait
+ * for the batch holding it to commit; the engine thread alone touches the
+ * in-memory executions; workers run tasks. The store handle is shared under
+ * opt->lock.
+ *
+ * Guarantees (DESIGN.md): events, execution status, pending timers and tasks of
+ * a batch are committed in one transaction before any effect is performed; a
+ * crash loses nothing committed; after a restart every RUNNING execution
+ * continues from its last committed event, tasks in flight are dispatched again
+ * (at least once), timers keep their absolute deadlines.
+ */
+#ifndef STEPD_RUNTIME_H
+#define STEPD_RUNTIME_H
+
+#include <pthread.h>
+
+#include "base/base.h"
+#include "store/store.h"
+#include "task/task.h"
+
+typedef struct runtime runtime;
+
+typedef struct runtime_options {
+	store *store;                    /* borrowed; used under lock */
+	pthread_mutex_t *lock;           /* guards store use */
+	const task_functions *functions; /* borrowed; may be NULL */
+	unsigned workers;                /* task worker threads; 0: 8 */
+	const char *region;              /* "us-east-1" */
+} runtime_options;
+
+/* Starts the engine and workers and recovers every RUNNING execution in the
+ * store. Returns NULL with *err (malloc'd) when the store cannot be read. */
+runtime *runtime_new(const runtime_options *opt, char **err);
+/* Stops the threads (running tasks are left to finish and their results
+ * dropped: a restart dispatches them again). */
+void runtime_free(runtime *rt);
+
+/* Outcome codes of the calls below. */
+enum {
+	RUNTIME_OK = 0,
+	RUNTIME_EXISTS = 1,      /* an execution with that ARN exists */
+	RUNTIME_NOT_FOUND = 2,
+	RUNTIME_NOT_RUNNING = 3, /* StopExecution on a finished execution */
+	RUNTIME_INVALID = 4,     /* bad definition or input; message in *err */
+	RUNTIME_FAILED = 5,      /* the store failed; message in *err */
+};
+
+/* Starts an execution: commits ExecutionStarted (and whatever the first step
+ * produced) before returning. execution is the DescribeExecution document to
+ * record (executionArn, stateMachineArn, name, status RUNNING, startDate, input)
+ * plus "definition" (the state machine definition text), borrowed. */
+int runtime_start(runtime *rt, json_t *execution, char **err);
+
+/* StopExecution: a compare-and-set from RUNNING to ABORTED, committed before
+ * returning. error/cause may be NULL. *stop_date gets the stop time. */
+int runtime_stop(runtime *rt, const char *arn, const char *error, const char *cause,
+                 double *stop_date, char **err);
+
+/* RedriveExecution: restarts a FAILED, TIMED_OUT or ABORTED execution from its
+ * failed state; committed before returning. *redrive_date gets its time. */
+int runtime_redrive(runtime *rt, const char *arn, double *redrive_date, char **err);
+
+#endif
