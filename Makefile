@@ -3,14 +3,14 @@
 CC      ?= cc
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter -Iinclude -Isrc
-LDLIBS  = -ljansson -lcrypto -lm
+LDLIBS  = -ljansson -lcrypto -lsqlite3 -lmicrohttpd -lm -lpthread
 
 SAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
-SRC      = $(sort $(wildcard src/base/*.c src/path/*.c src/asl/*.c src/exec/*.c src/task/*.c src/lib/*.c))
+SRC      = $(sort $(wildcard src/base/*.c src/path/*.c src/asl/*.c src/exec/*.c src/task/*.c src/lib/*.c src/store/*.c src/api/*.c src/runtime/*.c))
 CLI_SRC  = $(sort $(wildcard src/cli/*.c))
 UNIT_SRC = $(sort $(wildcard tests/unit/*.c tests/unit/*/*.c))
-HDRS     = $(wildcard include/stepd/*.h src/*/*.h src/*/*.def tests/unit/*.h)
+HDRS     = $(wildcard include/stepd/*.h src/*/*.h src/*/*.def tests/unit/*.h tests/unit/*/*.h)
 
 BUILD = build
 SAN   = build/san
@@ -50,10 +50,18 @@ $(BUILD)/unit: $(UNIT_SRC:%.c=$(BUILD)/%.o) $(BUILD)/libstepd.a
 unit: $(BUILD)/unit
 	$(BUILD)/unit $(FILTER)
 
+# Store micro-benchmark (prints figures, asserts nothing): make bench-store
+$(BUILD)/bench/store_append: bench/store_append.c $(BUILD)/libstepd.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+bench-store: $(BUILD)/bench/store_append
+	$(BUILD)/bench/store_append
+
 check: $(BUILD)/stepd $(SAN)/stepd $(SAN)/unit
 	tests/run-all
 
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all unit check clean
+.PHONY: all unit check clean bench-store

@@ -24,12 +24,14 @@
 
 struct store;
 struct runtime;
+struct task_functions;
 
 /* What every handler can reach. The store handle is used by one request at a
  * time (handlers hold ctx->lock while they use it). */
 typedef struct api_ctx {
 	struct store *store;
 	struct runtime *runtime;     /* executions (NULL in tests that need none) */
+	const struct task_functions *functions; /* StartSyncExecution runs Tasks with these; may be NULL */
 	const char *region;          /* "us-east-1" */
 	const char *account;         /* "123456789012" */
 	void *lock;                  /* a pthread_mutex_t* guarding store use, or NULL */
@@ -52,10 +54,14 @@ typedef int (*api_handler)(api_ctx *ctx, json_t *input, json_t **output, api_err
 
 /* Dispatches one operation by name: looks it up, validates the input against the
  * model (ValidationException with AWS's message), runs its handler. Unknown
- * operations give UnknownOperationException. Returns the HTTP status (200 or
- * 400) and sets *body to the response document (the output, or
- * {"__type": "com.amazonaws.swf.service.v2.model#<Name>", "message": ...}) and
- * *error_type to the error's name (NULL on success). */
+ * operations (operation NULL included) and operations stepd does not implement
+ * give UnknownOperationException; a body that is not a JSON object gives
+ * SerializationException. Returns the HTTP status (200, 400, or 500 for
+ * InternalFailure: a store failure) and sets *response to the response document
+ * (the output, or {"__type": "<namespace>#<Name>", "message": ...}: namespace
+ * com.amazonaws.swf.service.v2.model for the model's errors,
+ * com.amazon.coral.service for the protocol's) and *error_type to the error's
+ * name (a static string; NULL on success). */
 int api_dispatch(api_ctx *ctx, const char *operation, const char *body, size_t len,
                  json_t **response, const char **error_type);
 
@@ -67,6 +73,7 @@ typedef struct api_server_options {
 	size_t max_body_bytes;       /* requests over this are refused unread; 0: 1 MiB + 64 KiB */
 	unsigned connection_timeout; /* seconds an idle connection lives; 0: 30 */
 	unsigned threads;            /* worker threads; 0: 4 */
+	unsigned max_connections;    /* open connections at once, more are refused; 0: 256 */
 } api_server_options;
 
 /* Starts serving ctx on opt->listen. Returns NULL with *err (malloc'd) when the

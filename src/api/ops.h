@@ -22,18 +22,6 @@
 #undef API_HANDLER
 #undef API_NO_HANDLER
 
-/* The execution operations (ops_execution.c, the runtime's side). Their rows in
- * ops.def name them once that file exists. */
-int api_op_start_execution(api_ctx *ctx, json_t *input, json_t **output, api_error *err);
-int api_op_start_sync_execution(api_ctx *ctx, json_t *input, json_t **output, api_error *err);
-int api_op_describe_execution(api_ctx *ctx, json_t *input, json_t **output, api_error *err);
-int api_op_list_executions(api_ctx *ctx, json_t *input, json_t **output, api_error *err);
-int api_op_stop_execution(api_ctx *ctx, json_t *input, json_t **output, api_error *err);
-int api_op_redrive_execution(api_ctx *ctx, json_t *input, json_t **output, api_error *err);
-int api_op_get_execution_history(api_ctx *ctx, json_t *input, json_t **output, api_error *err);
-int api_op_describe_state_machine_for_execution(api_ctx *ctx, json_t *input, json_t **output,
-                                                api_error *err);
-
 /* ---- the model (validate.c) ---- */
 enum {
 	API_SHAPE_NONE = -1,
@@ -88,6 +76,40 @@ void api_arn_close(api_arn *a);
 int api_arn_machine(const char *text, bool allow_version, api_arn *out, api_error *err);
 /* "arn:aws:states:<region>:<account>:stateMachine:<name>" (malloc'd). */
 char *api_arn_machine_new(api_ctx *ctx, const char *name);
+
+/* ---- ops_machine.c: shared by the operation files ---- */
+/* Store transactions: api_tx_end commits when rc == 0, else rolls back and
+ * returns rc (err already set). Both take and give ctx->lock held. */
+int api_tx_begin(api_ctx *ctx, api_error *err);
+int api_tx_end(api_ctx *ctx, int rc, api_error *err);
+/* The stored doc of the state machine arn (unqualified); StateMachineDoesNotExist
+ * "State Machine Does Not Exist: '<arn>'" when there is none. Lock held. */
+int api_machine_load(api_ctx *ctx, const char *arn, json_t **doc, api_error *err);
+/* Parses a definition as CreateStateMachine does: InvalidDefinition "Invalid State
+ * Machine Definition: 'CODE: message at /location, CODE: ...'" when it fails. */
+int api_definition_check(const char *definition, api_error *err);
+/* DescribeStateMachine's output from a machine or version doc (new reference). */
+json_t *api_describe_output(json_t *doc);
+
+/* ---- ops_version.c ---- */
+/* The doc of the version arn names (a parsed, qualified); StateMachineDoesNotExist
+ * when there is none. Lock held. */
+int api_version_load(api_ctx *ctx, const char *arn, const api_arn *a, json_t **doc,
+                     api_error *err);
+/* Publishes machine's current revision (inside a transaction, lock held): stores
+ * the next version and updates machine (the doc and its record), or returns the
+ * latest version when it already captured this revision. expect_revision (may be
+ * NULL) must equal the current revisionId, else ConflictException. Sets
+ * *version_arn (malloc'd) and *created (epoch seconds; created may be NULL). */
+int api_version_publish(api_ctx *ctx, json_t *machine, const char *description,
+                        const char *expect_revision, char **version_arn, double *created,
+                        api_error *err);
+
+/* ---- ops_tags.c ---- */
+/* tags (a TagList, borrowed; may be NULL) as the store takes them: an array of
+ * {"key", "value"} strings, a missing value read as "" (new reference). Entries
+ * without a key are dropped (validation reports them first). */
+json_t *api_tags_normalize(json_t *tags);
 
 /* ---- page.c ---- */
 /* An opaque nextToken for key (malloc'd): the AWS CLI and SDK paginators hand it

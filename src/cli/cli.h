@@ -4,6 +4,7 @@
  *   main.c      command table and dispatch
  *   run.c       stepd run: one execution in memory
  *   validate.c  stepd validate: static checks of a definition
+ *   serve.c     stepd serve: the Step Functions API over a durable store
  *   common.c    reading files, loading definitions, printing diagnostics
  *
  * Exit codes: 0 success, 1 the execution failed / the definition is invalid
@@ -18,6 +19,7 @@
 
 int cli_run(int argc, char **argv);
 int cli_validate(int argc, char **argv);
+int cli_serve(int argc, char **argv);
 
 /* Reads a whole file; returns malloc'd bytes (NUL-terminated) and the length, or
  * NULL after printing "stepd: PATH: reason" to stderr. */

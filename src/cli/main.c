@@ -11,6 +11,7 @@ static const struct command {
 } commands[] = {
 	{"run", cli_run, "run a state machine in memory and print its output"},
 	{"validate", cli_validate, "check a definition and list every problem"},
+	{"serve", cli_serve, "serve the Step Functions API with durable storage"},
 };
 
 static int usage(FILE *out)

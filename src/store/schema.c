@@ -52,8 +52,10 @@ static const char *const v1_sql[] = {
 	"CREATE INDEX executions_by_status ON executions (status, start, arn)",
 
 	/* The hot table: ~100,000 rows/s. WITHOUT ROWID keeps one B-tree keyed by
-	 * (execution, id) instead of a rowid table plus a key index (measured with
-	 * bench/store_append). */
+	 * (execution, id) instead of a rowid table plus a key index: appends measured
+	 * the same within noise (bench/store_append: ~185,000 events/s either way at
+	 * 100+ events per commit), and an execution's history is stored together,
+	 * so GetExecutionHistory and replay read it as one range. */
 	"CREATE TABLE events ("
 	" execution_arn TEXT NOT NULL, id INTEGER NOT NULL, doc TEXT NOT NULL,"
 	" PRIMARY KEY (execution_arn, id)) WITHOUT ROWID",

@@ -25,7 +25,8 @@
  * commit). Nothing outside store/ knows which database it talks to.
  *
  * Errors: functions return STORE_OK, or a STORE_* code with a message in *err
- * (malloc'd, the caller frees; err may be NULL). STORE_NOT_FOUND and STORE_EXISTS
+ * (malloc'd, the caller frees; err may be NULL; *err must start NULL or hold an
+ * earlier message, which is freed and replaced). STORE_NOT_FOUND and STORE_EXISTS
  * are ordinary outcomes the API maps to AWS errors; STORE_CONFLICT means a
  * compare-and-set lost; STORE_IO is a database failure (disk full, corruption,
  * lost connection), after which the open transaction is rolled back.

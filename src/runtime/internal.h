@@ -1,0 +1,110 @@
+/* Private to runtime/: the engine's structures shared by its files. */
+#ifndef STEPD_RUNTIME_INTERNAL_H
+#define STEPD_RUNTIME_INTERNAL_H
+
+#include "asl/asl.h"
+#include "exec/exec.h"
+#include "runtime/runtime.h"
+
+/* One queued request for the engine. */
+typedef enum rt_kind { RT_START, RT_TASK_DONE, RT_TIMER, RT_STOP, RT_REDRIVE } rt_kind;
+
+typedef struct rt_waiter {
+	pthread_cond_t cond;
+	bool done;
+	int rc;
+	char *err;
+	double when;               /* stop/redrive date */
+} rt_waiter;
+
+typedef struct rt_msg {
+	struct rt_msg *next;
+	rt_kind kind;
+	char *arn;
+	int64_t id;
+	json_t *doc;               /* RT_START: the execution document */
+	json_t *result;            /* RT_TASK_DONE success */
+	fault failure;             /* RT_TASK_DONE failure, RT_STOP error/cause */
+	rt_waiter *waiter;         /* NULL: nobody waits */
+} rt_msg;
+
+/* An execution the engine holds in memory. */
+typedef struct rt_exec {
+	char *arn;
+	asl_machine *machine;
+	exec *x;
+	json_t *doc;               /* the DescribeExecution document as stored */
+	struct rt_exec *next;      /* hash chain */
+} rt_exec;
+
+/* A task for the workers. */
+typedef struct rt_task {
+	struct rt_task *next;
+	char *arn;
+	int64_t id;
+	task_kind kind;
+	char *function;
+	json_t *payload;
+	double timeout;
+} rt_task;
+
+/* Deadline heap entry. */
+typedef struct rt_timer {
+	double deadline;
+	char *arn;
+	int64_t id;
+} rt_timer;
+
+struct runtime {
+	runtime_options opt;
+	pthread_t engine;
+	pthread_t *workers;
+	unsigned nworkers;
+	bool stopping;
+	bool engine_started;
+
+	/* the engine's input queue */
+	pthread_mutex_t qlock;
+	pthread_cond_t qcond;
+	rt_msg *head, *tail;
+
+	/* in-memory executions (engine thread only) */
+	rt_exec **table;
+	size_t table_size, count;
+
+	/* timers (engine thread only) */
+	rt_timer *heap;
+	size_t nheap, capheap;
+
+	/* tasks for the workers */
+	pthread_mutex_t tlock;
+	pthread_cond_t tcond;
+	rt_task *thead, *ttail;
+};
+
+/* runtime.c */
+void rt_post(runtime *rt, rt_msg *m);
+
+/* workers.c */
+int rt_workers_start(runtime *rt, char **err);
+void rt_workers_stop(runtime *rt);
+void rt_dispatch(runtime *rt, const char *arn, const exec_effect *e);
+void rt_dispatch_doc(runtime *rt, const char *arn, int64_t id, json_t *doc);
+json_t *rt_task_doc(const exec_effect *e);
+
+/* timers.c */
+void rt_timer_add(runtime *rt, const char *arn, int64_t id, double deadline);
+/* Removes and returns the earliest timer if due by now (caller frees arn). */
+bool rt_timer_pop_due(runtime *rt, double now, rt_timer *out);
+double rt_timer_next(runtime *rt); /* earliest deadline, or 0 when none */
+void rt_timers_free(runtime *rt);
+
+/* recover.c */
+int rt_recover(runtime *rt, char **err);
+rt_exec *rt_exec_load(runtime *rt, const char *arn, json_t *doc, bool replay, char **err);
+rt_exec *rt_exec_find(runtime *rt, const char *arn);
+void rt_exec_forget(runtime *rt, rt_exec *e);
+void rt_exec_add(runtime *rt, rt_exec *e);
+exec_config rt_config(json_t *doc);
+
+#endif

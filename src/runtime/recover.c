@@ -1,0 +1,191 @@
+/*
+ * recover: the engine's table of in-memory executions, and rebuilding an
+ * execution from the store: parse the definition recorded with it, replay the
+ * inputs its history records (exec_inputs_from_history), and it is where it was
+ * at its last commit. At start-up every RUNNING execution is rebuilt, its
+ * committed timers go back into the heap and its tasks in flight are dispatched
+ * again (at-least-once: a task that was running when the server died runs again).
+ */
+#include "runtime/internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static size_t hash(const char *s)
+{
+	size_t h = 5381;
+	while (*s)
+		h = h * 33 + (unsigned char)*s++;
+	return h;
+}
+
+rt_exec *rt_exec_find(runtime *rt, const char *arn)
+{
+	if (!rt->table_size)
+		return NULL;
+	for (rt_exec *e = rt->table[hash(arn) % rt->table_size]; e; e = e->next)
+		if (!strcmp(e->arn, arn))
+			return e;
+	return NULL;
+}
+
+static void rehash(runtime *rt)
+{
+	size_t n = rt->table_size ? rt->table_size * 2 : 256;
+	rt_exec **t = xcalloc(n, sizeof *t);
+	for (size_t i = 0; i < rt->table_size; i++) {
+		for (rt_exec *e = rt->table[i], *next; e; e = next) {
+			next = e->next;
+			size_t h = hash(e->arn) % n;
+			e->next = t[h];
+			t[h] = e;
+		}
+	}
+	free(rt->table);
+	rt->table = t;
+	rt->table_size = n;
+}
+
+void rt_exec_add(runtime *rt, rt_exec *e)
+{
+	if (rt->count + 1 > rt->table_size)
+		rehash(rt);
+	size_t h = hash(e->arn) % rt->table_size;
+	e->next = rt->table[h];
+	rt->table[h] = e;
+	rt->count++;
+}
+
+static void exec_entry_free(rt_exec *e)
+{
+	exec_free(e->x);
+	asl_machine_free(e->machine);
+	json_decref(e->doc);
+	free(e->arn);
+	free(e);
+}
+
+void rt_exec_forget(runtime *rt, rt_exec *e)
+{
+	rt_exec **p = &rt->table[hash(e->arn) % rt->table_size];
+	while (*p != e)
+		p = &(*p)->next;
+	*p = e->next;
+	rt->count--;
+	exec_entry_free(e);
+}
+
+static const char *str(json_t *doc, const char *key)
+{
+	return json_string_value(json_object_get(doc, key));
+}
+
+exec_config rt_config(json_t *doc)
+{
+	return (exec_config){
+		.execution_arn = str(doc, "executionArn"),
+		.execution_name = str(doc, "name"),
+		.state_machine_arn = str(doc, "stateMachineArn"),
+		.state_machine_name = str(doc, "stateMachineName"),
+		.role_arn = str(doc, "roleArn"),
+		.region = str(doc, "region"),
+		.start_time = json_number_value(json_object_get(doc, "startDate")),
+	};
+}
+
+/* Builds the in-memory execution for doc; with replay, feeds it its committed
+ * history so it stands where the store says it stands. */
+rt_exec *rt_exec_load(runtime *rt, const char *arn, json_t *doc, bool replay, char **err)
+{
+	const char *def = str(doc, "definition");
+	diag d = {0};
+	asl_machine *m = def ? asl_machine_parse(def, strlen(def), &d) : NULL;
+	if (!m) {
+		*err = xasprintf("execution %s: its definition does not parse%s%s", arn,
+		                 d.count ? ": " : "", d.count ? d.items[0].message : "");
+		diag_close(&d);
+		return NULL;
+	}
+	rt_exec *e = xcalloc(1, sizeof *e);
+	e->arn = xstrdup(arn);
+	e->machine = m;
+	e->doc = json_incref(doc);
+	exec_config cfg = rt_config(doc);
+	e->x = exec_new(m, &cfg);
+	if (replay) {
+		json_t *events = NULL;
+		bool more = false;
+		pthread_mutex_lock(rt->opt.lock);
+		int rc = store_events_list(rt->opt.store, arn, 0, false, 0, &events, &more, err);
+		pthread_mutex_unlock(rt->opt.lock);
+		if (rc != STORE_OK) {
+			exec_entry_free(e);
+			return NULL;
+		}
+		exec_input *ins;
+		size_t n = exec_inputs_from_history(events, &ins);
+		for (size_t i = 0; i < n; i++) {
+			exec_step s = {0};
+			exec_advance(e->x, &ins[i], &s);
+			exec_step_close(&s);
+		}
+		free(ins);
+		json_decref(events);
+	}
+	return e;
+}
+
+static int recover_executions(runtime *rt, char **err)
+{
+	json_t *arns = NULL;
+	pthread_mutex_lock(rt->opt.lock);
+	int rc = store_execution_running(rt->opt.store, &arns, err);
+	pthread_mutex_unlock(rt->opt.lock);
+	if (rc != STORE_OK)
+		return -1;
+	for (size_t i = 0; i < json_array_size(arns); i++) {
+		const char *arn = json_string_value(json_array_get(arns, i));
+		json_t *doc = NULL;
+		pthread_mutex_lock(rt->opt.lock);
+		rc = store_execution_get(rt->opt.store, arn, &doc, err);
+		pthread_mutex_unlock(rt->opt.lock);
+		rt_exec *e = rc == STORE_OK ? rt_exec_load(rt, arn, doc, true, err) : NULL;
+		json_decref(doc);
+		if (!e) {
+			json_decref(arns);
+			return -1;
+		}
+		rt_exec_add(rt, e);
+	}
+	json_decref(arns);
+	return 0;
+}
+
+int rt_recover(runtime *rt, char **err)
+{
+	if (recover_executions(rt, err) != 0)
+		return -1;
+	json_t *timers = NULL, *tasks = NULL;
+	pthread_mutex_lock(rt->opt.lock);
+	int rc = store_timer_all(rt->opt.store, &timers, err);
+	if (rc == STORE_OK)
+		rc = store_task_all(rt->opt.store, &tasks, err);
+	pthread_mutex_unlock(rt->opt.lock);
+	if (rc != STORE_OK) {
+		json_decref(timers);
+		return -1;
+	}
+	for (size_t i = 0; i < json_array_size(timers); i++) {
+		json_t *t = json_array_get(timers, i);
+		rt_timer_add(rt, str(t, "executionArn"), json_integer_value(json_object_get(t, "id")),
+		             json_number_value(json_object_get(t, "deadline")));
+	}
+	for (size_t i = 0; i < json_array_size(tasks); i++) {
+		json_t *t = json_array_get(tasks, i);
+		rt_dispatch_doc(rt, str(t, "executionArn"), json_integer_value(json_object_get(t, "id")),
+		                json_object_get(t, "doc"));
+	}
+	json_decref(timers);
+	json_decref(tasks);
+	return 0;
+}

@@ -1,0 +1,480 @@
+/*
+ * runtime: the engine thread and the calls API threads make into it.
+ *
+ * The engine loop:
+ *
+ *   wait for messages (or the next timer) -> take every queued message and due
+ *   timer as one batch -> exec_advance each -> one store transaction with all
+ *   their events, execution rows, timers and tasks (group commit) -> after the
+ *   commit: dispatch tasks, arm timers, answer the callers waiting on the batch.
+ *
+ * If the transaction fails nothing of the batch happened: the executions it
+ * touched are dropped from memory and rebuilt from the store, and the callers
+ * get RUNTIME_FAILED. Effects are never performed before their commit.
+ */
+#include "runtime/internal.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* ---- messages and waiters ---- */
+
+static void msg_free(rt_msg *m)
+{
+	free(m->arn);
+	json_decref(m->doc);
+	json_decref(m->result);
+	fault_clear(&m->failure);
+	free(m);
+}
+
+static void answer(runtime *rt, rt_msg *m, int rc, char *err, double when)
+{
+	if (!m->waiter) {
+		free(err);
+		return;
+	}
+	pthread_mutex_lock(&rt->qlock);
+	m->waiter->rc = rc;
+	m->waiter->err = err;
+	m->waiter->when = when;
+	m->waiter->done = true;
+	pthread_cond_broadcast(&m->waiter->cond);
+	pthread_mutex_unlock(&rt->qlock);
+}
+
+void rt_post(runtime *rt, rt_msg *m)
+{
+	pthread_mutex_lock(&rt->qlock);
+	if (rt->stopping) {
+		pthread_mutex_unlock(&rt->qlock);
+		answer(rt, m, RUNTIME_FAILED, xstrdup("the server is stopping"), 0);
+		msg_free(m);
+		return;
+	}
+	if (rt->tail)
+		rt->tail->next = m;
+	else
+		rt->head = m;
+	rt->tail = m;
+	pthread_cond_signal(&rt->qcond);
+	pthread_mutex_unlock(&rt->qlock);
+}
+
+/* Posts m and waits for the engine's answer. */
+static int call(runtime *rt, rt_msg *m, double *when, char **err)
+{
+	rt_waiter w = {.done = false};
+	pthread_cond_init(&w.cond, NULL);
+	m->waiter = &w;
+	rt_post(rt, m);
+	pthread_mutex_lock(&rt->qlock);
+	while (!w.done)
+		pthread_cond_wait(&w.cond, &rt->qlock);
+	pthread_mutex_unlock(&rt->qlock);
+	pthread_cond_destroy(&w.cond);
+	if (when)
+		*when = w.when;
+	if (err)
+		*err = w.err;
+	else
+		free(w.err);
+	return w.rc;
+}
+
+/* ---- a batch ---- */
+
+/* What one message changed, to be written in the batch's transaction. */
+typedef struct change {
+	rt_msg *m;
+	rt_exec *e;
+	exec_step step;
+	bool insert;               /* a new execution row */
+	const char *expect;        /* status the row must have for the update (CAS) */
+	bool update;               /* write e->doc with the new status */
+	int rc;                    /* answer for the waiter when not RUNTIME_OK */
+	char *err;
+	double when;
+} change;
+
+static void doc_finish(rt_exec *e, double now)
+{
+	exec *x = e->x;
+	exec_status st = exec_get_status(x);
+	json_t *d = e->doc;
+	json_object_set_new(d, "status", json_string(exec_status_name(st)));
+	json_object_set_new(d, "redriveCount", json_integer(exec_get_redrive_count(x)));
+	if (st == EXEC_RUNNING) {
+		json_object_del(d, "stopDate");
+		json_object_del(d, "error");
+		json_object_del(d, "cause");
+		json_object_del(d, "output");
+		return;
+	}
+	json_object_set_new(d, "stopDate", json_real(now));
+	if (st == EXEC_SUCCEEDED) {
+		json_object_set(d, "output", exec_get_output(x));
+		return;
+	}
+	const fault *f = exec_get_failure(x);
+	if (f->error && f->error[0])
+		json_object_set_new(d, "error", json_string(f->error));
+	if (f->cause)
+		json_object_set_new(d, "cause", json_string(f->cause));
+}
+
+static void advance(change *c, exec_input *in, double now)
+{
+	exec_status before = exec_get_status(c->e->x);
+	exec_advance(c->e->x, in, &c->step);
+	if (exec_get_status(c->e->x) != before || c->insert) {
+		c->expect = c->insert ? NULL : exec_status_name(before);
+		c->update = !c->insert || exec_get_status(c->e->x) != EXEC_RUNNING;
+		doc_finish(c->e, now);
+	}
+}
+
+static json_t *load_doc(runtime *rt, const char *arn, int *rc, char **err)
+{
+	json_t *doc = NULL;
+	pthread_mutex_lock(rt->opt.lock);
+	int s = store_execution_get(rt->opt.store, arn, &doc, err);
+	pthread_mutex_unlock(rt->opt.lock);
+	*rc = s == STORE_OK ? RUNTIME_OK : s == STORE_NOT_FOUND ? RUNTIME_NOT_FOUND : RUNTIME_FAILED;
+	return doc;
+}
+
+static void on_start(runtime *rt, change *c, double now)
+{
+	const char *arn = c->m->arn;
+	if (rt_exec_find(rt, arn)) {
+		c->rc = RUNTIME_EXISTS;
+		return;
+	}
+	c->e = rt_exec_load(rt, arn, c->m->doc, false, &c->err);
+	if (!c->e) {
+		c->rc = RUNTIME_INVALID;
+		return;
+	}
+	rt_exec_add(rt, c->e);
+	c->insert = true;
+	exec_input in = {.kind = EXEC_IN_START, .now = json_number_value(json_object_get(c->m->doc, "startDate")),
+	                 .input = json_object_get(c->m->doc, "input")};
+	advance(c, &in, now);
+}
+
+static void on_stop(runtime *rt, change *c, double now)
+{
+	c->e = rt_exec_find(rt, c->m->arn);
+	if (!c->e) {
+		int rc;
+		json_t *doc = load_doc(rt, c->m->arn, &rc, &c->err);
+		c->rc = rc == RUNTIME_OK ? RUNTIME_NOT_RUNNING : rc;
+		c->when = json_number_value(json_object_get(doc, "stopDate"));
+		json_decref(doc);
+		return;
+	}
+	exec_input in = {.kind = EXEC_IN_STOP, .now = now, .failure = c->m->failure};
+	advance(c, &in, now);
+	c->when = now;
+}
+
+static void on_redrive(runtime *rt, change *c, double now)
+{
+	if (rt_exec_find(rt, c->m->arn)) {
+		c->rc = RUNTIME_NOT_RUNNING; /* it is running: nothing to redrive */
+		return;
+	}
+	int rc;
+	json_t *doc = load_doc(rt, c->m->arn, &rc, &c->err);
+	if (!doc) {
+		c->rc = rc;
+		return;
+	}
+	c->e = rt_exec_load(rt, c->m->arn, doc, true, &c->err);
+	json_decref(doc);
+	if (!c->e) {
+		c->rc = RUNTIME_FAILED;
+		return;
+	}
+	rt_exec_add(rt, c->e);
+	exec_input in = {.kind = EXEC_IN_REDRIVE, .now = now};
+	advance(c, &in, now);
+	json_object_set_new(c->e->doc, "redriveDate", json_real(now));
+	c->when = now;
+}
+
+static void on_message(runtime *rt, change *c, double now)
+{
+	rt_msg *m = c->m;
+	if (m->kind == RT_START) {
+		on_start(rt, c, now);
+	} else if (m->kind == RT_STOP) {
+		on_stop(rt, c, now);
+	} else if (m->kind == RT_REDRIVE) {
+		on_redrive(rt, c, now);
+	} else {
+		c->e = rt_exec_find(rt, m->arn);
+		if (!c->e)
+			return; /* the execution ended: a late result changes nothing */
+		exec_input in = {.kind = m->kind == RT_TIMER ? EXEC_IN_TIMER : EXEC_IN_TASK_DONE,
+		                 .now = now, .id = m->id, .result = m->result, .failure = m->failure};
+		advance(c, &in, now);
+	}
+}
+
+/* Writes one change into the open transaction. */
+static int write_change(runtime *rt, change *c, char **err)
+{
+	store *s = rt->opt.store;
+	rt_msg *m = c->m;
+	const char *arn = m->arn;
+	int rc = STORE_OK;
+	if (c->insert) {
+		json_t *d = c->e->doc;
+		rc = store_execution_insert(s, arn, json_string_value(json_object_get(d, "stateMachineArn")),
+		                            json_string_value(json_object_get(d, "name")), "RUNNING",
+		                            json_number_value(json_object_get(d, "startDate")), d, err);
+		if (rc == STORE_EXISTS) {
+			c->rc = RUNTIME_EXISTS;
+			return STORE_OK; /* not ours to write: the rest of the batch goes on */
+		}
+	}
+	if (rc == STORE_OK && m->kind == RT_TASK_DONE)
+		rc = store_task_delete(s, arn, m->id, err);
+	if (rc == STORE_OK && m->kind == RT_TIMER)
+		rc = store_timer_delete(s, arn, m->id, err);
+	if (rc == STORE_OK && json_array_size(c->step.events))
+		rc = store_events_append(s, arn, c->step.events, err);
+	for (size_t i = 0; rc == STORE_OK && i < c->step.neffects; i++) {
+		exec_effect *e = &c->step.effects[i];
+		if (e->kind == EXEC_FX_TIMER) {
+			rc = store_timer_put(s, arn, e->id, e->deadline, err);
+		} else {
+			json_t *doc = rt_task_doc(e);
+			rc = store_task_put(s, arn, e->id, doc, err);
+			json_decref(doc);
+		}
+	}
+	if (rc == STORE_OK && c->update) {
+		json_t *d = c->e->doc;
+		const char *status = json_string_value(json_object_get(d, "status"));
+		rc = store_execution_update(s, arn, c->expect ? c->expect : "RUNNING", status, d, err);
+	}
+	return rc;
+}
+
+static int commit(runtime *rt, change *cs, size_t n, char **err)
+{
+	store *s = rt->opt.store;
+	pthread_mutex_lock(rt->opt.lock);
+	int rc = store_begin(s, err);
+	for (size_t i = 0; rc == STORE_OK && i < n; i++)
+		if (cs[i].e && cs[i].rc == RUNTIME_OK)
+			rc = write_change(rt, &cs[i], err);
+	if (rc == STORE_OK)
+		rc = store_commit(s, err);
+	else
+		store_rollback(s);
+	pthread_mutex_unlock(rt->opt.lock);
+	return rc;
+}
+
+/* After the commit: effects, answers, and executions that ended leave memory. */
+static void perform(runtime *rt, change *c, double now)
+{
+	if (c->e && c->rc == RUNTIME_OK) {
+		for (size_t i = 0; i < c->step.neffects; i++) {
+			exec_effect *e = &c->step.effects[i];
+			if (e->kind == EXEC_FX_TIMER)
+				rt_timer_add(rt, c->m->arn, e->id, e->deadline);
+			else
+				rt_dispatch(rt, c->m->arn, e);
+		}
+	}
+	answer(rt, c->m, c->rc, c->err, c->when);
+	c->err = NULL;
+	if (c->e && (c->rc != RUNTIME_OK || exec_get_status(c->e->x) != EXEC_RUNNING))
+		rt_exec_forget(rt, c->e);
+	exec_step_close(&c->step);
+}
+
+/* The transaction failed: forget what the batch changed in memory and rebuild
+ * those executions from the store; tell the callers. */
+static void undo(runtime *rt, change *cs, size_t n, const char *why)
+{
+	for (size_t i = 0; i < n; i++) {
+		change *c = &cs[i];
+		if (c->e) {
+			rt_exec *e = rt_exec_find(rt, c->m->arn);
+			if (e)
+				rt_exec_forget(rt, e);
+			int rc;
+			char *err = NULL;
+			json_t *doc = load_doc(rt, c->m->arn, &rc, &err);
+			const char *st = json_string_value(json_object_get(doc, "status"));
+			rt_exec *again = st && !strcmp(st, "RUNNING") ? rt_exec_load(rt, c->m->arn, doc, true, &err) : NULL;
+			if (again)
+				rt_exec_add(rt, again);
+			json_decref(doc);
+			free(err);
+		}
+		if (c->rc == RUNTIME_OK)
+			c->rc = RUNTIME_FAILED;
+		free(c->err);
+		c->err = xstrdup(why);
+		answer(rt, c->m, c->rc, c->err, 0);
+		c->err = NULL;
+		exec_step_close(&c->step);
+	}
+}
+
+static void run_batch(runtime *rt, rt_msg *msgs)
+{
+	double now = clock_now();
+	rt_timer t;
+	while (rt_timer_pop_due(rt, now, &t)) {
+		rt_msg *m = xcalloc(1, sizeof *m);
+		m->kind = RT_TIMER;
+		m->arn = t.arn;
+		m->id = t.id;
+		m->next = msgs;
+		msgs = m;
+	}
+	size_t n = 0;
+	for (rt_msg *m = msgs; m; m = m->next)
+		n++;
+	if (!n)
+		return;
+	change *cs = xcalloc(n, sizeof *cs);
+	size_t i = 0;
+	for (rt_msg *m = msgs; m; m = m->next, i++) {
+		cs[i].m = m;
+		on_message(rt, &cs[i], now);
+	}
+	char *err = NULL;
+	if (commit(rt, cs, n, &err) == STORE_OK) {
+		for (i = 0; i < n; i++)
+			perform(rt, &cs[i], now);
+	} else {
+		undo(rt, cs, n, err ? err : "the store failed");
+	}
+	free(err);
+	free(cs);
+	while (msgs) {
+		rt_msg *next = msgs->next;
+		msg_free(msgs);
+		msgs = next;
+	}
+}
+
+static void wait_for_work(runtime *rt)
+{
+	double next = rt_timer_next(rt);
+	if (!next) {
+		pthread_cond_wait(&rt->qcond, &rt->qlock);
+		return;
+	}
+	struct timespec ts = {.tv_sec = (time_t)next, .tv_nsec = (long)((next - (time_t)next) * 1e9)};
+	pthread_cond_timedwait(&rt->qcond, &rt->qlock, &ts);
+}
+
+static void *engine_main(void *arg)
+{
+	runtime *rt = arg;
+	for (;;) {
+		pthread_mutex_lock(&rt->qlock);
+		if (!rt->head && !rt->stopping && (!rt_timer_next(rt) || rt_timer_next(rt) > clock_now()))
+			wait_for_work(rt);
+		if (rt->stopping) {
+			pthread_mutex_unlock(&rt->qlock);
+			return NULL;
+		}
+		rt_msg *batch = rt->head;
+		rt->head = rt->tail = NULL;
+		pthread_mutex_unlock(&rt->qlock);
+		run_batch(rt, batch);
+	}
+}
+
+/* ---- public ---- */
+
+runtime *runtime_new(const runtime_options *opt, char **err)
+{
+	runtime *rt = xcalloc(1, sizeof *rt);
+	rt->opt = *opt;
+	pthread_mutex_init(&rt->qlock, NULL);
+	pthread_cond_init(&rt->qcond, NULL);
+	pthread_mutex_init(&rt->tlock, NULL);
+	pthread_cond_init(&rt->tcond, NULL);
+	if (rt_recover(rt, err) != 0 || rt_workers_start(rt, err) != 0) {
+		runtime_free(rt);
+		return NULL;
+	}
+	if (pthread_create(&rt->engine, NULL, engine_main, rt) != 0) {
+		*err = xstrdup("cannot start the engine thread");
+		runtime_free(rt);
+		return NULL;
+	}
+	rt->engine_started = true;
+	return rt;
+}
+
+void runtime_free(runtime *rt)
+{
+	if (!rt)
+		return;
+	pthread_mutex_lock(&rt->qlock);
+	rt->stopping = true;
+	pthread_cond_broadcast(&rt->qcond);
+	pthread_mutex_unlock(&rt->qlock);
+	if (rt->engine_started)
+		pthread_join(rt->engine, NULL);
+	rt_workers_stop(rt);
+	while (rt->head) {
+		rt_msg *m = rt->head;
+		rt->head = m->next;
+		answer(rt, m, RUNTIME_FAILED, xstrdup("the server is stopping"), 0);
+		msg_free(m);
+	}
+	for (size_t i = 0; i < rt->table_size; i++)
+		while (rt->table[i])
+			rt_exec_forget(rt, rt->table[i]);
+	free(rt->table);
+	rt_timers_free(rt);
+	pthread_mutex_destroy(&rt->qlock);
+	pthread_cond_destroy(&rt->qcond);
+	pthread_mutex_destroy(&rt->tlock);
+	pthread_cond_destroy(&rt->tcond);
+	free(rt);
+}
+
+int runtime_start(runtime *rt, json_t *execution, char **err)
+{
+	rt_msg *m = xcalloc(1, sizeof *m);
+	m->kind = RT_START;
+	m->arn = xstrdup(json_string_value(json_object_get(execution, "executionArn")));
+	m->doc = json_deep_copy(execution);
+	return call(rt, m, NULL, err);
+}
+
+int runtime_stop(runtime *rt, const char *arn, const char *error, const char *cause,
+                 double *stop_date, char **err)
+{
+	rt_msg *m = xcalloc(1, sizeof *m);
+	m->kind = RT_STOP;
+	m->arn = xstrdup(arn);
+	if (error || cause)
+		fault_set_raw(&m->failure, error ? error : "", cause);
+	return call(rt, m, stop_date, err);
+}
+
+int runtime_redrive(runtime *rt, const char *arn, double *redrive_date, char **err)
+{
+	rt_msg *m = xcalloc(1, sizeof *m);
+	m->kind = RT_REDRIVE;
+	m->arn = xstrdup(arn);
+	return call(rt, m, redrive_date, err);
+}

@@ -1,0 +1,122 @@
+/*
+ * workers: threads that run Task effects (local commands) and post the outcome
+ * back to the engine as RT_TASK_DONE. A task's description is also what the
+ * store keeps in its tasks table, so a restart can dispatch it again.
+ */
+#include "runtime/internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+json_t *rt_task_doc(const exec_effect *e)
+{
+	return json_pack("{s:i,s:s?,s:O,s:f}", "kind", (int)e->resource->kind, "function",
+	                 e->function, "payload", e->payload, "timeout", e->timeout_seconds);
+}
+
+void rt_dispatch_doc(runtime *rt, const char *arn, int64_t id, json_t *doc)
+{
+	rt_task *t = xcalloc(1, sizeof *t);
+	t->arn = xstrdup(arn);
+	t->id = id;
+	t->kind = (task_kind)json_integer_value(json_object_get(doc, "kind"));
+	const char *fn = json_string_value(json_object_get(doc, "function"));
+	t->function = fn ? xstrdup(fn) : NULL;
+	t->payload = json_incref(json_object_get(doc, "payload"));
+	t->timeout = json_number_value(json_object_get(doc, "timeout"));
+	pthread_mutex_lock(&rt->tlock);
+	if (rt->ttail)
+		rt->ttail->next = t;
+	else
+		rt->thead = t;
+	rt->ttail = t;
+	pthread_cond_signal(&rt->tcond);
+	pthread_mutex_unlock(&rt->tlock);
+}
+
+void rt_dispatch(runtime *rt, const char *arn, const exec_effect *e)
+{
+	json_t *doc = rt_task_doc(e);
+	rt_dispatch_doc(rt, arn, e->id, doc);
+	json_decref(doc);
+}
+
+static void task_free(rt_task *t)
+{
+	free(t->arn);
+	free(t->function);
+	json_decref(t->payload);
+	free(t);
+}
+
+/* Runs one task as the in-memory runner does (exec/run.c): the result goes back
+ * to the engine, which applies it only if the task is still pending. */
+static void perform(runtime *rt, rt_task *t)
+{
+	rt_msg *m = xcalloc(1, sizeof *m);
+	m->kind = RT_TASK_DONE;
+	m->arn = xstrdup(t->arn);
+	m->id = t->id;
+	if (t->kind == TASK_LAMBDA_INVOKE) {
+		m->result = task_lambda_invoke(rt->opt.functions, t->payload, t->timeout, &m->failure);
+	} else if (t->kind == TASK_LAMBDA_FUNCTION) {
+		m->result = task_run_function(rt->opt.functions, t->function, t->payload, t->timeout,
+		                              &m->failure);
+	} else {
+		fault_set(&m->failure, "States.Runtime", "stepd cannot run this Task's resource yet");
+	}
+	rt_post(rt, m);
+}
+
+static void *worker_main(void *arg)
+{
+	runtime *rt = arg;
+	for (;;) {
+		pthread_mutex_lock(&rt->tlock);
+		while (!rt->thead && !rt->stopping)
+			pthread_cond_wait(&rt->tcond, &rt->tlock);
+		if (rt->stopping) {
+			pthread_mutex_unlock(&rt->tlock);
+			return NULL;
+		}
+		rt_task *t = rt->thead;
+		rt->thead = t->next;
+		if (!rt->thead)
+			rt->ttail = NULL;
+		pthread_mutex_unlock(&rt->tlock);
+		perform(rt, t);
+		task_free(t);
+	}
+}
+
+int rt_workers_start(runtime *rt, char **err)
+{
+	rt->nworkers = rt->opt.workers ? rt->opt.workers : 8;
+	rt->workers = xcalloc(rt->nworkers, sizeof *rt->workers);
+	for (unsigned i = 0; i < rt->nworkers; i++) {
+		if (pthread_create(&rt->workers[i], NULL, worker_main, rt) != 0) {
+			*err = xasprintf("cannot start task worker thread %u", i);
+			rt->nworkers = i;
+			return -1;
+		}
+	}
+	return 0;
+}
+
+void rt_workers_stop(runtime *rt)
+{
+	pthread_mutex_lock(&rt->tlock);
+	rt->stopping = true;
+	pthread_cond_broadcast(&rt->tcond);
+	pthread_mutex_unlock(&rt->tlock);
+	for (unsigned i = 0; i < rt->nworkers; i++)
+		pthread_join(rt->workers[i], NULL);
+	free(rt->workers);
+	rt->workers = NULL;
+	while (rt->thead) {
+		rt_task *t = rt->thead;
+		rt->thead = t->next;
+		task_free(t);
+	}
+	rt->ttail = NULL;
+}
