@@ -35,10 +35,12 @@ static void put_real(out *o, double d)
 		put(o, "null", 4);
 		return;
 	}
+	/* %g drops trailing zeros, so 15 digits already give the shortest text for
+	 * every value that has one that short; only the rest need 16 or 17 */
 	int n = 0;
-	for (int prec = 1; prec <= 17; prec++) {
+	for (int prec = 15; prec <= 17; prec++) {
 		n = snprintf(tmp, sizeof tmp, "%.*g", prec, d);
-		if (strtod(tmp, NULL) == d)
+		if (prec == 17 || strtod(tmp, NULL) == d)
 			break;
 	}
 	put(o, tmp, (size_t)n);

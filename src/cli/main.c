@@ -12,6 +12,12 @@ static const struct command {
 	{"run", cli_run, "run a state machine in memory and print its output"},
 	{"validate", cli_validate, "check a definition and list every problem"},
 	{"serve", cli_serve, "serve the Step Functions API with durable storage"},
+	{"start", cli_start, "start an execution on a stepd server (--wait: print its output)"},
+	{"describe", cli_describe, "show an execution's status, input, output and error"},
+	{"history", cli_history, "list an execution's history events"},
+	{"stop", cli_stop, "stop a running execution"},
+	{"redrive", cli_redrive, "redrive a failed execution from the state that failed"},
+	{"ls", cli_ls, "list state machines, or one state machine's executions"},
 };
 
 static int usage(FILE *out)

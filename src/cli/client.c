@@ -1,0 +1,166 @@
+/*
+ * client: calls one operation of the Step Functions API over HTTP, as the AWS
+ * SDKs do with the awsJson 1.0 protocol: POST / with
+ * "X-Amz-Target: AWSStepFunctions.<Operation>" and a JSON body. A 200 answer
+ * is the operation's output; any other answer carries {"__type": "...#Name",
+ * "message": "..."}, which becomes a CLIENT_SERVER_ERROR with that name.
+ *
+ * One cli_client keeps one libcurl handle, so the pages of a listing and the
+ * polls of `stepd start --wait` reuse one connection. The endpoint needs no
+ * credentials: stepd does not check signatures.
+ */
+#include "cli/cli.h"
+
+#include <curl/curl.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CONNECT_TIMEOUT_SECONDS 10L
+#define REQUEST_TIMEOUT_SECONDS 300L
+
+struct cli_client {
+	char *endpoint;
+	CURL *curl;
+};
+
+typedef struct body {
+	char *data;
+	size_t len, cap;
+} body;
+
+static size_t on_data(char *ptr, size_t size, size_t nmemb, void *arg)
+{
+	body *b = arg;
+	size_t n = size * nmemb;
+	if (b->len + n + 1 > b->cap) {
+		b->cap = (b->len + n + 1) * 2;
+		b->data = xrealloc(b->data, b->cap);
+	}
+	memcpy(b->data + b->len, ptr, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+	return n;
+}
+
+cli_client *cli_client_new(const char *endpoint)
+{
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		return NULL;
+	cli_client *c = xcalloc(1, sizeof *c);
+	c->endpoint = xstrdup(endpoint);
+	c->curl = curl_easy_init();
+	if (!c->curl) {
+		cli_client_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+void cli_client_free(cli_client *c)
+{
+	if (!c)
+		return;
+	if (c->curl)
+		curl_easy_cleanup(c->curl);
+	free(c->endpoint);
+	free(c);
+	curl_global_cleanup();
+}
+
+const char *cli_client_endpoint(const cli_client *c)
+{
+	return c->endpoint;
+}
+
+void cli_client_error_clear(cli_client_error *err)
+{
+	free(err->name);
+	free(err->message);
+	err->name = err->message = NULL;
+}
+
+static int fail(cli_client_error *err, int kind, char *name, char *message)
+{
+	err->name = name;
+	err->message = message;
+	return kind;
+}
+
+/* "com.amazonaws.states#ExecutionDoesNotExist" -> "ExecutionDoesNotExist" (some
+ * services append ":http://..."; that part goes too). */
+static char *error_name(const char *type)
+{
+	const char *hash = strrchr(type, '#');
+	const char *name = hash ? hash + 1 : type;
+	return xstrndup(name, strcspn(name, ":"));
+}
+
+static int server_error(long status, json_t *doc, cli_client_error *err)
+{
+	const char *type = json_string_value(json_object_get(doc, "__type"));
+	const char *msg = json_string_value(json_object_get(doc, "message"));
+	if (!msg)
+		msg = json_string_value(json_object_get(doc, "Message"));
+	if (!type)
+		return fail(err, CLIENT_BAD_RESPONSE, NULL,
+		            xasprintf("HTTP %ld without an error name in the answer", status));
+	return fail(err, CLIENT_SERVER_ERROR, error_name(type), xstrdup(msg ? msg : ""));
+}
+
+static bool is_connect_failure(CURLcode rc)
+{
+	return rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST ||
+	       rc == CURLE_COULDNT_RESOLVE_PROXY || rc == CURLE_URL_MALFORMAT ||
+	       rc == CURLE_UNSUPPORTED_PROTOCOL;
+}
+
+int cli_client_call(cli_client *c, const char *operation, const json_t *request,
+                    json_t **response, cli_client_error *err)
+{
+	*response = NULL;
+	char *text = json_text(request);
+	char *target = xasprintf("X-Amz-Target: AWSStepFunctions.%s", operation);
+	struct curl_slist *headers = curl_slist_append(NULL, target);
+	headers = curl_slist_append(headers, "Content-Type: application/x-amz-json-1.0");
+	headers = curl_slist_append(headers, "Expect:"); /* no 100-continue round trip */
+	body b = {0};
+	CURL *curl = c->curl;
+	curl_easy_setopt(curl, CURLOPT_URL, c->endpoint);
+	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+	curl_easy_setopt(curl, CURLOPT_POSTFIELDS, text);
+	curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, (long)strlen(text));
+	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_data);
+	curl_easy_setopt(curl, CURLOPT_WRITEDATA, &b);
+	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, CONNECT_TIMEOUT_SECONDS);
+	curl_easy_setopt(curl, CURLOPT_TIMEOUT, REQUEST_TIMEOUT_SECONDS);
+	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+	CURLcode rc = curl_easy_perform(curl);
+	long status = 0;
+	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, NULL);
+	curl_slist_free_all(headers);
+	free(target);
+	free(text);
+
+	int kind = CLIENT_OK;
+	if (rc != CURLE_OK) {
+		kind = fail(err, is_connect_failure(rc) ? CLIENT_CONNECT_ERROR : CLIENT_BAD_RESPONSE,
+		            NULL, xstrdup(curl_easy_strerror(rc)));
+	} else {
+		char perr[200];
+		json_t *doc = b.len ? json_parse(b.data, b.len, perr, sizeof perr) : json_object();
+		if (!doc)
+			kind = fail(err, CLIENT_BAD_RESPONSE, NULL,
+			            xasprintf("HTTP %ld with a body that is not JSON: %s", status, perr));
+		else if (status != 200)
+			kind = server_error(status, doc, err);
+		else if (!json_is_object(doc))
+			kind = fail(err, CLIENT_BAD_RESPONSE, NULL, xstrdup("the answer is not a JSON object"));
+		if (kind == CLIENT_OK)
+			*response = doc;
+		else
+			json_decref(doc);
+	}
+	free(b.data);
+	return kind;
+}
