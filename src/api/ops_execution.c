@@ -49,6 +49,12 @@ static int execution_arn(const char *text, api_arn *a, api_error *err)
 		api_arn_close(a);
 		return -1;
 	}
+	if (!a->qualifier || (a->rest && !strcmp(a->type, "execution"))) {
+		/* execution:<state machine>:<execution name>, nothing more or less */
+		api_fail(err, "InvalidArn", "Invalid Arn: '%s'", text);
+		api_arn_close(a);
+		return -1;
+	}
 	return 0;
 }
 

@@ -249,7 +249,8 @@ int cli_run(int argc, char **argv)
 	                   .role_arn = "arn:aws:iam::" ACCOUNT ":role/stepd", .region = REGION,
 	                   .start_time = clock_now(),
 	                   .max_payload_bytes = (size_t)a.max_payload_bytes,
-	                   .max_history_events = (size_t)a.max_history_events};
+	                   .max_history_events = (size_t)a.max_history_events,
+	                   .no_history = !a.history};
 	progress p = {.start = clock_mono()};
 	exec_run_options opt = {.functions = fns, .wait_scale = a.wait_scale,
 	                        .progress = isatty(STDERR_FILENO) ? show_progress : NULL,

@@ -29,11 +29,17 @@ static const char *const details_keys[] = {
 #undef X
 };
 
-int64_t ev_id(json_t *event) { return json_integer_value(json_object_get(event, "id")); }
-
-static json_t *ev_new(exec *x, int64_t prev, const char *type, const char *key, json_t *details)
+/* Records one event: its id is the next number; it goes to the history (when
+ * kept) and to the current step's events (when the caller wants them). When
+ * neither wants it, only the id is spent. Steals details. */
+static int64_t ev_new(exec *x, int64_t prev, const char *type, const char *key, json_t *details)
 {
-	int64_t id = (int64_t)json_array_size(x->history) + 1;
+	int64_t id = ++x->nevents;
+	json_t *step_events = x->out ? x->out->events : NULL;
+	if (!x->history && !step_events) {
+		json_decref(details);
+		return id;
+	}
 	json_t *ev = json_object();
 	json_object_set_new(ev, "timestamp", json_real(x->now));
 	json_object_set_new(ev, "type", json_string(type));
@@ -43,20 +49,21 @@ static json_t *ev_new(exec *x, int64_t prev, const char *type, const char *key, 
 		json_object_set_new(ev, key, details);
 	else
 		json_decref(details);
-	json_array_append(x->history, ev);
-	if (x->out)
-		json_array_append(x->out->events, ev);
+	if (x->history)
+		json_array_append(x->history, ev);
+	if (step_events)
+		json_array_append(step_events, ev);
 	json_decref(ev);
-	return ev;
+	return id;
 }
 
-json_t *ev_add(exec *x, frame *fr, exec_event_type type, json_t *details)
+int64_t ev_add(exec *x, frame *fr, exec_event_type type, json_t *details)
 {
-	int64_t prev = fr ? fr->cursor : (int64_t)json_array_size(x->history);
-	json_t *ev = ev_new(x, prev, type_names[type], details_keys[type], details);
+	int64_t prev = fr ? fr->cursor : x->nevents;
+	int64_t id = ev_new(x, prev, type_names[type], details_keys[type], details);
 	if (fr)
-		fr->cursor = ev_id(ev);
-	return ev;
+		fr->cursor = id;
+	return id;
 }
 
 json_t *ev_payload_details(const char *key, json_t *v)
@@ -69,26 +76,24 @@ json_t *ev_payload_details(const char *key, json_t *v)
 	return d;
 }
 
-json_t *ev_state(exec *x, frame *fr, bool entered, json_t *payload)
+int64_t ev_state(exec *x, frame *fr, bool entered, json_t *payload)
 {
 	const asl_state *st = &fr->m->states[fr->state];
 	char type[48];
 	snprintf(type, sizeof type, "%sState%s", asl_state_type_name(st->type),
 	         entered ? "Entered" : "Exited");
-	json_t *d = json_object();
-	if (entered) {
+	json_t *d = NULL;
+	if (x->history || (x->out && x->out->events)) {
+		d = json_object();
 		json_object_set_new(d, "name", json_string(st->name));
-		json_object_set(d, "input", payload);
-		json_object_set_new(d, "inputDetails", json_pack("{s:b}", "truncated", 0));
-	} else {
-		json_object_set_new(d, "name", json_string(st->name));
-		json_object_set(d, "output", payload);
-		json_object_set_new(d, "outputDetails", json_pack("{s:b}", "truncated", 0));
+		json_object_set(d, entered ? "input" : "output", payload);
+		json_object_set_new(d, entered ? "inputDetails" : "outputDetails",
+		                    json_pack("{s:b}", "truncated", 0));
 	}
-	json_t *ev = ev_new(x, fr->cursor, type, entered ? "stateEnteredEventDetails"
-	                                                 : "stateExitedEventDetails", d);
-	fr->cursor = ev_id(ev);
-	return ev;
+	int64_t id = ev_new(x, fr->cursor, type, entered ? "stateEnteredEventDetails"
+	                                                : "stateExitedEventDetails", d);
+	fr->cursor = id;
+	return id;
 }
 
 /* Fields AWS sends as JSON text. */

@@ -65,6 +65,8 @@ typedef struct exec_config {
 	int redrive_count;
 	size_t max_payload_bytes;    /* 0: AWS's 262,144 (256 KiB) */
 	size_t max_history_events;   /* 0: AWS's 25,000 */
+	bool no_history;             /* do not keep the events in memory: each step still
+	                              * returns its own (for callers that store them) */
 } exec_config;
 
 /* ---- input events ---- */
@@ -109,7 +111,8 @@ typedef struct exec_effect {
  * references, AWS shape with parsed JSON details, see events.c); effects are to be
  * performed in order. exec_step_close releases both. */
 typedef struct exec_step {
-	json_t *events;             /* array */
+	json_t *events;             /* array (left NULL when no_events is set) */
+	bool no_events;             /* the caller does not want this step's events */
 	exec_effect *effects;
 	size_t neffects, cap;
 } exec_step;
@@ -141,8 +144,11 @@ int exec_get_redrive_count(const exec *x);
 json_t *exec_get_output(const exec *x);
 /* The error/cause (FAILED, TIMED_OUT, ABORTED); borrowed. */
 const fault *exec_get_failure(const exec *x);
-/* Every history event so far (array, borrowed), in the shape of exec_step.events. */
+/* Every history event so far (array, borrowed), in the shape of exec_step.events;
+ * NULL when the execution was created with no_history. */
 json_t *exec_get_history(const exec *x);
+/* The number of events so far (the id of the last one). */
+int64_t exec_get_event_count(const exec *x);
 
 /* Converts an event (parsed details) to AWS's wire shape: input/output/result/
  * parameters detail fields become JSON text, timestamp stays epoch seconds.

@@ -31,7 +31,7 @@ exec *exec_new(const asl_machine *m, const exec_config *cfg)
 	x->redrive_count = cfg->redrive_count;
 	x->max_payload = cfg->max_payload_bytes ? cfg->max_payload_bytes : 262144;
 	x->max_events = cfg->max_history_events ? cfg->max_history_events : 25000;
-	x->history = json_array();
+	x->history = cfg->no_history ? NULL : json_array();
 	return x;
 }
 
@@ -83,6 +83,7 @@ int exec_get_redrive_count(const exec *x) { return x->redrive_count; }
 json_t *exec_get_output(const exec *x) { return x->output; }
 const fault *exec_get_failure(const exec *x) { return &x->failure; }
 json_t *exec_get_history(const exec *x) { return x->history; }
+int64_t exec_get_event_count(const exec *x) { return x->nevents; }
 
 void exec_step_close(exec_step *s)
 {
@@ -203,7 +204,7 @@ void frame_goto(exec *x, frame *fr, int next, json_t *output)
 void frame_run(exec *x, frame *fr)
 {
 	while (fr->phase == PH_READY) {
-		if (json_array_size(x->history) >= x->max_events) {
+		if ((size_t)x->nevents >= x->max_events) {
 			fault f = {0};
 			fault_set(&f, "States.Runtime",
 			          "The execution reached the maximum number of history events (%zu).",
@@ -378,7 +379,7 @@ static void redrive(exec *x)
 	                    json_integer(x->redrive_count));
 	x->ctx_frame = NULL;
 	frame *root = x->root;
-	root->cursor = (int64_t)json_array_size(x->history);
+	root->cursor = x->nevents;
 	ev_add(x, root, EXEC_EV_EXECUTION_REDRIVEN,
 	       json_pack("{s:i}", "redriveCount", x->redrive_count));
 	redrive_prepare(x, root);
@@ -388,7 +389,7 @@ static void redrive(exec *x)
 
 int exec_advance(exec *x, const exec_input *in, exec_step *out)
 {
-	if (!out->events)
+	if (!out->events && !out->no_events)
 		out->events = json_array();
 	x->out = out;
 	x->now = in->now;

@@ -73,7 +73,8 @@ struct exec {
 	json_t *input;
 	json_t *output;
 	fault failure;
-	json_t *history;           /* all events so far */
+	json_t *history;           /* all events so far, or NULL (exec_config.no_history) */
+	int64_t nevents;           /* events so far: the id of the last one */
 	json_t *ctx;               /* the context object $$ (reused, updated per state) */
 	json_t *ctx_state;         /* ctx.State */
 	const frame *ctx_frame;    /* whose state ctx describes now (see ctx_for) */
@@ -135,9 +136,9 @@ bool err_retry(exec *x, frame *fr, const fault *f);
 void err_catch(exec *x, frame *fr, fault *f);
 
 /* events.c */
-json_t *ev_add(exec *x, frame *fr, exec_event_type type, json_t *details); /* steals details */
-json_t *ev_state(exec *x, frame *fr, bool entered, json_t *payload); /* borrowed payload */
+/* Record an event in fr (advancing its cursor) and return its id. */
+int64_t ev_add(exec *x, frame *fr, exec_event_type type, json_t *details); /* steals details */
+int64_t ev_state(exec *x, frame *fr, bool entered, json_t *payload); /* borrowed payload */
 json_t *ev_payload_details(const char *key, json_t *v);  /* {key: v, keyDetails: {truncated}} */
-int64_t ev_id(json_t *event);
 
 #endif

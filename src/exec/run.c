@@ -66,20 +66,6 @@ static void report(const exec_run_options *opt, exec_step *s)
 		opt->progress(opt->progress_arg, json_array_get(s->events, i));
 }
 
-/* The lambda:invoke integration re-serializes a function's error document
- * compactly (the Lambda ARN form keeps the function's own text). */
-static void compact_cause(fault *f)
-{
-	if (!f->cause || f->cause[0] != '{')
-		return;
-	json_t *v = json_parse(f->cause, strlen(f->cause), NULL, 0);
-	if (!v)
-		return;
-	free(f->cause);
-	f->cause = json_text(v);
-	json_decref(v);
-}
-
 static void perform(exec *x, exec_effect *e, const exec_run_options *opt, exec_input *in)
 {
 	in->now = clock_now();
@@ -93,23 +79,11 @@ static void perform(exec *x, exec_effect *e, const exec_run_options *opt, exec_i
 	}
 	in->kind = EXEC_IN_TASK_DONE;
 	in->id = e->id;
-	if (e->resource->kind == TASK_UNSUPPORTED) {
-		fault_set(&in->failure, "States.Runtime",
-		          "stepd cannot run the resource '%s%s%s' locally yet",
-		          e->resource->resource_type ? e->resource->resource_type : "",
-		          e->resource->resource_type ? ":" : "",
-		          e->resource->resource_name ? e->resource->resource_name : "");
-		return;
-	}
-	json_t *res;
-	if (e->resource->kind == TASK_LAMBDA_INVOKE) {
-		res = task_lambda_invoke(opt->functions, e->payload, e->timeout_seconds, &in->failure);
-		if (!res)
-			compact_cause(&in->failure);
-	} else {
-		res = task_run_function(opt->functions, e->function, e->payload, e->timeout_seconds,
-		                        &in->failure);
-	}
+	char *resource = xasprintf("%s:%s", e->resource->resource_type ? e->resource->resource_type : "",
+	                           e->resource->resource_name ? e->resource->resource_name : "");
+	json_t *res = task_perform(opt->functions, e->resource->kind, resource, e->function,
+	                           e->payload, e->timeout_seconds, &in->failure);
+	free(resource);
 	in->result = res;
 	in->now = clock_now();
 }
@@ -119,12 +93,14 @@ exec *exec_run(const asl_machine *m, const exec_config *cfg, json_t *input,
 {
 	exec *x = exec_new(m, cfg);
 	queue q = {0};
-	exec_step s = {0};
+	/* the runner needs each step's events only to report progress */
+	exec_step s = {.no_events = !opt->progress};
 	exec_input in = {.kind = EXEC_IN_START, .now = cfg->start_time, .input = input};
 	exec_advance(x, &in, &s);
 	report(opt, &s);
 	queue_take(&q, &s);
 	exec_step_close(&s);
+	s.no_events = !opt->progress;
 	while (exec_get_status(x) == EXEC_RUNNING && q.n > 0) {
 		size_t i = queue_next(&q);
 		exec_effect e = q.items[i];
@@ -138,6 +114,7 @@ exec *exec_run(const asl_machine *m, const exec_config *cfg, json_t *input,
 		report(opt, &s);
 		queue_take(&q, &s);
 		exec_step_close(&s);
+		s.no_events = !opt->progress;
 	}
 	for (size_t i = 0; i < q.n; i++)
 		effect_close(&q.items[i]);

@@ -300,7 +300,7 @@ static void task_schedule(exec *x, frame *fr)
 	json_t *params = fr->effective;
 	exec_effect e = {.kind = EXEC_FX_RUN_TASK, .resource = r, .timeout_seconds = timeout,
 	                 .heartbeat_seconds = heartbeat};
-	json_t *ev;
+	int64_t ev;
 	if (r->kind == TASK_LAMBDA_FUNCTION) {
 		json_t *d = ev_payload_details("input", params);
 		json_object_set_new(d, "resource", json_string(st->resource));
@@ -322,7 +322,7 @@ static void task_schedule(exec *x, frame *fr)
 		e.payload = json_incref(params);
 	}
 	/* the task's id is its Scheduled event's id */
-	e.id = ev_id(ev);
+	e.id = ev;
 	effect_add(x, &e);
 	pending_add(x, e.id, fr);
 	fr->resource = r;
@@ -559,13 +559,13 @@ void state_child_event(exec *x, frame *parent, frame *child)
 	json_t *d = json_pack("{s:I,s:s}", "index", (json_int_t)child->index, "name",
 	                      cur(parent)->name);
 	int64_t before = child->cursor;
-	json_t *ev = ev_add(x, child, failed ? EXEC_EV_MAP_ITERATION_FAILED
+	int64_t ev = ev_add(x, child, failed ? EXEC_EV_MAP_ITERATION_FAILED
 	                                     : EXEC_EV_MAP_ITERATION_SUCCEEDED, d);
 	/* AWS: the next iteration and the Map's own events follow the iteration's last
 	 * state event, not its MapIteration* event */
 	parent->cursor = before;
 	if (!failed)
-		parent->last_child_event = ev_id(ev);
+		parent->last_child_event = ev;
 }
 
 /* Every child finished (or one failed): complete the Parallel or Map state. */
@@ -657,8 +657,7 @@ void state_enter(exec *x, frame *fr)
 {
 	const asl_state *st = cur(fr);
 	fr->entered_time = x->now;
-	json_t *ev = ev_state(x, fr, true, fr->input);
-	fr->entered_id = ev_id(ev);
+	fr->entered_id = ev_state(x, fr, true, fr->input);
 	free(fr->retry_counts);
 	fr->retry_counts = st->nretry ? xcalloc(st->nretry, sizeof *fr->retry_counts) : NULL;
 	fr->retry_total = 0;

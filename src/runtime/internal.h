@@ -43,6 +43,7 @@ typedef struct rt_task {
 	char *arn;
 	int64_t id;
 	task_kind kind;
+	char *resource;            /* "lambda:invoke", for messages */
 	char *function;
 	json_t *payload;
 	double timeout;

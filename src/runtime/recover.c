@@ -90,6 +90,7 @@ exec_config rt_config(json_t *doc)
 		.role_arn = str(doc, "roleArn"),
 		.region = str(doc, "region"),
 		.start_time = json_number_value(json_object_get(doc, "startDate")),
+		.no_history = true, /* the store has it */
 	};
 }
 

@@ -10,8 +10,14 @@
 
 json_t *rt_task_doc(const exec_effect *e)
 {
-	return json_pack("{s:i,s:s?,s:O,s:f}", "kind", (int)e->resource->kind, "function",
-	                 e->function, "payload", e->payload, "timeout", e->timeout_seconds);
+	const task_resource *r = e->resource;
+	char *resource = xasprintf("%s:%s", r->resource_type ? r->resource_type : "",
+	                           r->resource_name ? r->resource_name : "");
+	json_t *doc = json_pack("{s:i,s:s,s:s?,s:O,s:f}", "kind", (int)r->kind, "resource", resource,
+	                        "function", e->function, "payload", e->payload, "timeout",
+	                        e->timeout_seconds);
+	free(resource);
+	return doc;
 }
 
 void rt_dispatch_doc(runtime *rt, const char *arn, int64_t id, json_t *doc)
@@ -20,6 +26,8 @@ void rt_dispatch_doc(runtime *rt, const char *arn, int64_t id, json_t *doc)
 	t->arn = xstrdup(arn);
 	t->id = id;
 	t->kind = (task_kind)json_integer_value(json_object_get(doc, "kind"));
+	const char *res = json_string_value(json_object_get(doc, "resource"));
+	t->resource = res ? xstrdup(res) : NULL;
 	const char *fn = json_string_value(json_object_get(doc, "function"));
 	t->function = fn ? xstrdup(fn) : NULL;
 	t->payload = json_incref(json_object_get(doc, "payload"));
@@ -45,26 +53,21 @@ static void task_free(rt_task *t)
 {
 	free(t->arn);
 	free(t->function);
+	free(t->resource);
 	json_decref(t->payload);
 	free(t);
 }
 
-/* Runs one task as the in-memory runner does (exec/run.c): the result goes back
- * to the engine, which applies it only if the task is still pending. */
+/* Runs one task (task_perform, as the in-memory runner does); the result goes
+ * back to the engine, which applies it only if the task is still pending. */
 static void perform(runtime *rt, rt_task *t)
 {
 	rt_msg *m = xcalloc(1, sizeof *m);
 	m->kind = RT_TASK_DONE;
 	m->arn = xstrdup(t->arn);
 	m->id = t->id;
-	if (t->kind == TASK_LAMBDA_INVOKE) {
-		m->result = task_lambda_invoke(rt->opt.functions, t->payload, t->timeout, &m->failure);
-	} else if (t->kind == TASK_LAMBDA_FUNCTION) {
-		m->result = task_run_function(rt->opt.functions, t->function, t->payload, t->timeout,
-		                              &m->failure);
-	} else {
-		fault_set(&m->failure, "States.Runtime", "stepd cannot run this Task's resource yet");
-	}
+	m->result = task_perform(rt->opt.functions, t->kind, t->resource, t->function, t->payload,
+	                         t->timeout, &m->failure);
 	rt_post(rt, m);
 }
 

@@ -181,4 +181,14 @@ json_t *task_lambda_invoke(const task_functions *fns, json_t *parameters,
  * id, the current date). payload is borrowed; returns a new reference. */
 json_t *task_lambda_invoke_result(json_t *payload);
 
+/* ---- performing a Task (perform.c) ----
+ * Runs one Task effect as its integration does: kind TASK_LAMBDA_FUNCTION runs
+ * `function` with payload as the event; TASK_LAMBDA_INVOKE takes payload as the
+ * Task's parameters (task_lambda_invoke) and returns the shaped result, a
+ * function error's cause re-serialized compactly as AWS's integration does;
+ * anything else fails with States.Runtime naming `resource` ("sqs:sendMessage").
+ * Returns a new reference, or NULL with f set. */
+json_t *task_perform(const task_functions *fns, task_kind kind, const char *resource,
+                     const char *function, json_t *payload, double timeout_seconds, fault *f);
+
 #endif
