@@ -58,10 +58,19 @@ $(BUILD)/bench/store_append: bench/store_append.c $(BUILD)/libstepd.a
 bench-store: $(BUILD)/bench/store_append
 	$(BUILD)/bench/store_append
 
+# In-process interpreter timing (bench/run compares it with the peer)
+$(BUILD)/bench/inproc: bench/inproc.c $(BUILD)/libstepd.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+# The benchmark suite side by side with the peer: make bench
+bench: $(BUILD)/stepd $(BUILD)/bench/inproc
+	bench/run
+
 check: $(BUILD)/stepd $(SAN)/stepd $(SAN)/unit
 	tests/run-all
 
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all unit check clean bench-store
+.PHONY: all unit check clean bench-store bench
