@@ -89,6 +89,8 @@
 	X(Q_EXEC_DEL_TAGS, "DELETE FROM tags WHERE resource_arn IN"                        \
 	                   " (SELECT arn FROM executions WHERE machine_arn = ?1)")         \
 	X(Q_EXEC_DEL, "DELETE FROM executions WHERE machine_arn = ?1")                     \
+	X(Q_EXEC_CLEAR_TIMERS, "DELETE FROM timers WHERE execution_arn = ?1")              \
+	X(Q_EXEC_CLEAR_TASKS, "DELETE FROM tasks WHERE execution_arn = ?1")                \
 	X(Q_EVENT_INSERT, "INSERT INTO events (execution_arn, id, doc) VALUES (?1, ?2, ?3)") \
 	X(Q_EVENT_ASC, "SELECT doc FROM events WHERE execution_arn = ?1 AND id > ?2"       \
 	               " ORDER BY id LIMIT ?3")                                            \
@@ -789,11 +791,24 @@ static int sq_execution_update(store *st, const char *arn, const char *expect_st
 	sqlite3_stmt *q;
 	size_t rows;
 	int64_t one;
-	int rc = use(s, Q_EXEC_CAS, &q, err);
+	tx_state kind;
+	int rc = op_begin(s, &kind, err);
+	if (rc != STORE_OK)
+		return rc;
+	rc = use(s, Q_EXEC_CAS, &q, err);
 	if (rc == STORE_OK)
 		rc = run_changed(s, q, bind(q, "sssj", arn, expect_status, status, doc),
 		                 "updating an execution", err);
+	/* an execution that leaves RUNNING has nothing pending any more: a redrive
+	 * starts afresh, and a restart must not dispatch its old tasks again */
+	if (rc == STORE_OK && strcmp(status, "RUNNING") != 0)
+		rc = delete_by(s, Q_EXEC_CLEAR_TIMERS, arn, false, "clearing timers", err);
+	if (rc == STORE_OK && strcmp(status, "RUNNING") != 0)
+		rc = delete_by(s, Q_EXEC_CLEAR_TASKS, arn, false, "clearing tasks", err);
 	if (rc != STORE_NOT_FOUND)
+		return op_end(s, kind, rc, err);
+	rc = op_end(s, kind, STORE_OK, err);
+	if (rc != STORE_OK)
 		return rc;
 	/* Nothing changed: a lost compare-and-set, or no such execution. */
 	rc = use(s, Q_EXEC_EXISTS, &q, err);

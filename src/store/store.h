@@ -129,7 +129,9 @@ int store_execution_insert(store *s, const char *arn, const char *machine_arn, c
 int store_execution_get(store *s, const char *arn, json_t **doc, char **err); /* NOT_FOUND */
 /* Compare-and-set: replaces the doc and status only while the stored status is
  * expect_status; otherwise STORE_CONFLICT and nothing changes (STORE_NOT_FOUND
- * when there is no such execution). */
+ * when there is no such execution). An update to any status but RUNNING also
+ * deletes the execution's timers and tasks, in the same transaction: nothing of
+ * a finished execution is pending, and a redrive starts with none. */
 int store_execution_update(store *s, const char *arn, const char *expect_status,
                            const char *status, json_t *doc, char **err);
 /* Newest first (start time, then ARN). machine_arn and status may be NULL (all). */

@@ -638,6 +638,41 @@ TEST(store_tasks_only_of_running_executions)
 	sfx_close(&fx);
 }
 
+TEST(store_leaving_running_clears_pending_work)
+{
+	/* a redriven execution must not find the tasks and timers of its failed run */
+	OPEN(fx);
+	CHECK(put_execution(s, X1, M1, "RUNNING", 1) == STORE_OK);
+	json_t *a = sfx_json("{\"resource\":\"a\"}");
+	CHECK(store_task_put(s, X1, 7, a, NULL) == STORE_OK);
+	CHECK(store_timer_put(s, X1, 8, 100, NULL) == STORE_OK);
+	json_decref(a);
+	json_t *failed = sfx_json("{\"status\":\"FAILED\"}");
+	json_t *running = sfx_json("{\"status\":\"RUNNING\"}");
+	CHECK(store_execution_update(s, X1, "RUNNING", "FAILED", failed, NULL) == STORE_OK);
+	CHECK(store_execution_update(s, X1, "FAILED", "RUNNING", running, NULL) == STORE_OK);
+	json_decref(failed);
+	json_decref(running);
+	json_t *got;
+	CHECK(store_task_all(s, &got, NULL) == STORE_OK);
+	CHECK_JSON(got, "[]");
+	json_decref(got);
+	CHECK(store_timer_all(s, &got, NULL) == STORE_OK);
+	CHECK_JSON(got, "[]");
+	json_decref(got);
+	/* a lost compare-and-set clears nothing */
+	json_t *b = sfx_json("{\"resource\":\"b\"}");
+	CHECK(store_task_put(s, X1, 9, b, NULL) == STORE_OK);
+	json_decref(b);
+	json_t *done = sfx_json("{\"status\":\"SUCCEEDED\"}");
+	CHECK(store_execution_update(s, X1, "FAILED", "SUCCEEDED", done, NULL) == STORE_CONFLICT);
+	json_decref(done);
+	CHECK(store_task_all(s, &got, NULL) == STORE_OK);
+	CHECK(json_array_size(got) == 1);
+	json_decref(got);
+	sfx_close(&fx);
+}
+
 /* ---- transactions ---- */
 
 TEST(store_tx_commit_visible_and_durable)
