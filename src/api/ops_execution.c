@@ -27,18 +27,6 @@ static const char *doc_str(json_t *doc, const char *key)
 
 /* ---- names and ARNs ---- */
 
-/* Execution names as AWS allows them (ExecutionName rules of the model). */
-static bool name_valid(const char *name)
-{
-	size_t n = strlen(name);
-	if (n == 0 || n > 80)
-		return false;
-	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
-		if (*p <= 0x20 || *p == 0x7f || strchr("<>{}[]?*\"#%\\^|~`$&,;:/", *p))
-			return false;
-	return true;
-}
-
 static int execution_arn(const char *text, api_arn *a, api_error *err)
 {
 	if (api_arn_parse(text, a, err) != 0)
@@ -190,7 +178,7 @@ int api_op_start_execution(api_ctx *ctx, json_t *input, json_t **output, api_err
 	}
 	int rc = -1;
 	json_t *in = NULL, *doc = NULL;
-	if (!name_valid(name)) {
+	if (!asl_resource_name_valid(name)) {
 		api_fail(err, "InvalidName", "Invalid Name: '%s'", name);
 		goto out;
 	}
@@ -533,7 +521,7 @@ int api_op_start_sync_execution(api_ctx *ctx, json_t *input, json_t **output, ap
 			snprintf(uuid, sizeof uuid, "%.0f", clock_now() * 1e6);
 		name = uuid;
 	}
-	if (!name_valid(name)) {
+	if (!asl_resource_name_valid(name)) {
 		api_fail(err, "InvalidName", "Invalid Name: '%s'", name);
 		goto out;
 	}

@@ -32,9 +32,6 @@
 
 #define MAX_TAGS 50
 
-/* Characters AWS forbids in state machine names (besides control characters). */
-static const char forbidden_name_chars[] = " <>{}[]?*\"#%\\^|~`$&,;:/";
-
 /* The members DescribeStateMachine returns, in AWS's order. */
 static const char *const describe_members[] = {
 	"stateMachineArn", "name", "status", "definition", "roleArn", "type", "creationDate",
@@ -113,13 +110,8 @@ json_t *api_describe_output(json_t *doc)
 
 static int check_name(const char *name, api_error *err)
 {
-	for (const unsigned char *c = (const unsigned char *)name; *c; c++)
-		if (*c < 0x20 || *c == 0x7f || strchr(forbidden_name_chars, *c))
-			return api_fail(err, "InvalidName", "Invalid Name: '%s'", name);
-	/* U+0080..U+009F (C1 controls) are 0xC2 0x80..0x9F in UTF-8. */
-	for (const unsigned char *c = (const unsigned char *)name; *c; c++)
-		if (c[0] == 0xC2 && c[1] >= 0x80 && c[1] <= 0x9F)
-			return api_fail(err, "InvalidName", "Invalid Name: '%s'", name);
+	if (!asl_resource_name_valid(name))
+		return api_fail(err, "InvalidName", "Invalid Name: '%s'", name);
 	return 0;
 }
 

@@ -179,6 +179,11 @@ asl_machine *asl_machine_parse(const char *text, size_t len, diag *d);
 asl_machine *asl_machine_from_json(json_t *definition, diag *d);
 void asl_machine_free(asl_machine *m);
 
+/* A state machine or execution name as AWS allows it: 1-80 characters, none of
+ * them whitespace, a control character (U+0000-001F, U+007F-009F) or any of
+ * < > { } [ ] ? * " # % \ ^ | ~ ` $ & , ; : /  (names.c). */
+bool asl_resource_name_valid(const char *name);
+
 /* Index of the state named name, or -1. */
 int asl_machine_find(const asl_machine *m, const char *name);
 

@@ -95,19 +95,6 @@ static int parse_args(int argc, char **argv, run_args *a)
 	return 0;
 }
 
-/* Execution names as AWS allows them: 1-80 characters, none of whitespace,
- * < > { } [ ] ? * " # % \ ^ | ~ ` $ & , ; : / or control characters. */
-static bool name_valid(const char *name)
-{
-	size_t n = strlen(name);
-	if (n == 0 || n > 80)
-		return false;
-	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
-		if (*p <= 0x20 || *p == 0x7f || strchr("<>{}[]?*\"#%\\^|~`$&,;:/", *p))
-			return false;
-	return true;
-}
-
 static char *new_uuid(void)
 {
 	char id[UUID_TEXT_SIZE];
@@ -217,7 +204,7 @@ int cli_run(int argc, char **argv)
 	run_args a;
 	if (parse_args(argc, argv, &a) != 0)
 		return run_usage();
-	if (a.name && !name_valid(a.name)) {
+	if (a.name && !asl_resource_name_valid(a.name)) {
 		fprintf(stderr, "stepd run: --name '%s': execution names are 1-80 characters without "
 		                "whitespace or any of <>{}[]?*\"#%%\\^|~`$&,;:/\n", a.name);
 		return CLI_USAGE;
