@@ -182,6 +182,12 @@ static int report(exec *x, const run_args *a)
 	int rc = 0;
 	if (a->history && write_history(a->history, exec_get_history(x)) != 0)
 		rc = 1;
+	if (exec_get_status(x) == EXEC_RUNNING) {
+		fprintf(stderr, "stepd run: the execution waits for a task token (SendTaskSuccess or "
+		                "SendTaskFailure), which stepd run cannot receive: run this state "
+		                "machine with stepd serve\n");
+		return 1;
+	}
 	if (exec_get_status(x) == EXEC_SUCCEEDED) {
 		char *out = json_text(exec_get_output(x));
 		printf("%s\n", out);

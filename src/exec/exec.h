@@ -67,7 +67,22 @@ typedef struct exec_config {
 	size_t max_history_events;   /* 0: AWS's 25,000 */
 	bool no_history;             /* do not keep the events in memory: each step still
 	                              * returns its own (for callers that store them) */
+	/* The task token of task `id` ($$.Task.Token of activity and .waitForTaskToken
+	 * Tasks): writes it into out (size bytes). Must be a pure function of its
+	 * arguments, so replay makes the same tokens. NULL: "<execution arn>#<id>". */
+	void (*task_token)(void *arg, const char *execution_arn, int64_t id, char *out,
+	                   size_t size);
+	void *task_token_arg;
 } exec_config;
+
+#define EXEC_TOKEN_SIZE 256
+
+/* Timers of a Task waiting for an activity worker or a task token: its
+ * TimeoutSeconds and HeartbeatSeconds deadlines, told apart from the other
+ * timer ids (Wait states: their entered event id; Retry backoff: negative;
+ * the execution's TimeoutSeconds: 0). */
+#define EXEC_TIMER_TASK_TIMEOUT(task) ((int64_t)1 << 40 | (task))
+#define EXEC_TIMER_HEARTBEAT(task) ((int64_t)2 << 40 | (task))
 
 /* ---- input events ---- */
 typedef enum exec_input_kind {
@@ -76,6 +91,10 @@ typedef enum exec_input_kind {
 	EXEC_IN_TIMER,     /* id: the timer that fired */
 	EXEC_IN_STOP,      /* failure: optional error/cause of StopExecution */
 	EXEC_IN_REDRIVE,   /* RedriveExecution of a FAILED, TIMED_OUT or ABORTED execution */
+	EXEC_IN_TASK_STARTED,   /* id: an activity task a worker took; worker: its name */
+	EXEC_IN_TASK_SUBMITTED, /* id: a .waitForTaskToken integration call returned result;
+	                         * the Task now waits for its token */
+	EXEC_IN_TASK_HEARTBEAT, /* id: SendTaskHeartbeat for the task */
 } exec_input_kind;
 
 typedef struct exec_input {
@@ -87,6 +106,7 @@ typedef struct exec_input {
 	                    * integration returns it (for lambda:invoke the shaped
 	                    * {"Payload", "StatusCode", ...}); borrowed */
 	fault failure;     /* EXEC_IN_TASK_DONE failure (error set), EXEC_IN_STOP; borrowed */
+	const char *worker; /* EXEC_IN_TASK_STARTED: the workerName (may be NULL) */
 } exec_input;
 
 /* ---- effects ---- */
@@ -105,6 +125,8 @@ typedef struct exec_effect {
 	                             * effective parameters (integrations); owned */
 	double timeout_seconds;     /* 0: none */
 	double heartbeat_seconds;   /* 0: none */
+	char *token;                /* activity and .waitForTaskToken Tasks: their task
+	                             * token; owned; NULL otherwise */
 } exec_effect;
 
 /* What one exec_advance produced. events are the new history events (owned
@@ -132,10 +154,12 @@ void exec_free(exec *x);
  * $$.Execution.RedriveCount.
  *
  * Applies one input event. Appends the resulting history events and effects to
- * out (which the caller initialises zeroed and closes). Inputs that no longer
- * apply (a task or timer that is not pending, anything after the execution
- * ended) change nothing and return 0. Returns -1 only for misuse (a second
- * EXEC_IN_START), with nothing changed. */
+ * out (which the caller initialises zeroed and closes). Returns 1 when the input
+ * was applied; inputs that no longer apply (a task or timer that is not pending,
+ * a heartbeat timer that a later heartbeat moved, anything after the execution
+ * ended) change nothing and return 0: that is the compare-and-set the API's
+ * SendTask* calls rely on. Returns -1 only for misuse (a second EXEC_IN_START),
+ * with nothing changed. */
 int exec_advance(exec *x, const exec_input *in, exec_step *out);
 
 exec_status exec_get_status(const exec *x);

@@ -28,6 +28,8 @@ exec *exec_new(const asl_machine *m, const exec_config *cfg)
 	x->role_arn = xstrdup(cfg->role_arn ? cfg->role_arn : "");
 	x->region = xstrdup(cfg->region ? cfg->region : "us-east-1");
 	x->start_time = cfg->start_time;
+	x->task_token = cfg->task_token;
+	x->task_token_arg = cfg->task_token_arg;
 	x->redrive_count = cfg->redrive_count;
 	x->max_payload = cfg->max_payload_bytes ? cfg->max_payload_bytes : 262144;
 	x->max_events = cfg->max_history_events ? cfg->max_history_events : 25000;
@@ -90,6 +92,7 @@ void exec_step_close(exec_step *s)
 	json_decref(s->events);
 	for (size_t i = 0; i < s->neffects; i++) {
 		free(s->effects[i].function);
+		free(s->effects[i].token);
 		json_decref(s->effects[i].payload);
 	}
 	free(s->effects);
@@ -145,6 +148,16 @@ static frame *pending_take(exec *x, int64_t id)
 		}
 	}
 	return NULL;
+}
+
+void pending_remove(exec *x, int64_t id)
+{
+	for (size_t i = 0; i < x->npending; i++) {
+		if (x->pending[i].id == id) {
+			x->pending[i] = x->pending[--x->npending];
+			return;
+		}
+	}
 }
 
 /* Drops every pending task or timer of fr and its descendants (aborted work). */
@@ -338,7 +351,7 @@ static void start(exec *x, const exec_input *in)
 static void end_early(exec *x, exec_status status, exec_event_type type, const fault *f)
 {
 	json_t *d = json_object();
-	if (f && f->error)
+	if (f && f->error && f->error[0])
 		json_object_set_new(d, "error", json_string(f->error));
 	if (f && f->cause)
 		json_object_set_new(d, "cause", json_string(f->cause));
@@ -387,8 +400,30 @@ static void redrive(exec *x)
 	settle(x, root);
 }
 
+/* Hands an input to the frame that waits for it. */
+static void deliver(exec *x, frame *fr, const exec_input *in)
+{
+	switch (in->kind) {
+	case EXEC_IN_TASK_DONE:
+		state_task_done(x, fr, in->result, &in->failure);
+		break;
+	case EXEC_IN_TASK_STARTED:
+		state_task_started(x, fr, in->worker);
+		break;
+	case EXEC_IN_TASK_SUBMITTED:
+		state_task_submitted(x, fr, in->result);
+		break;
+	case EXEC_IN_TASK_HEARTBEAT:
+		state_task_heartbeat(x, fr);
+		break;
+	default:
+		state_timer(x, fr, in->id);
+	}
+}
+
 int exec_advance(exec *x, const exec_input *in, exec_step *out)
 {
+	x->applied = false;
 	if (!out->events && !out->no_events)
 		out->events = json_array();
 	x->out = out;
@@ -398,12 +433,13 @@ int exec_advance(exec *x, const exec_input *in, exec_step *out)
 			return x->out = NULL, -1;
 		start(x, in);
 		x->out = NULL;
-		return 0;
+		return 1;
 	}
 	if (in->kind == EXEC_IN_REDRIVE) {
+		exec_status before = x->status;
 		redrive(x);
 		x->out = NULL;
-		return 0;
+		return x->status != before;
 	}
 	if (!x->started || x->status != EXEC_RUNNING) {
 		x->out = NULL;
@@ -411,20 +447,20 @@ int exec_advance(exec *x, const exec_input *in, exec_step *out)
 	}
 	if (in->kind == EXEC_IN_STOP) {
 		end_early(x, EXEC_ABORTED, EXEC_EV_EXECUTION_ABORTED, &in->failure);
+		x->applied = true;
 	} else if (in->kind == EXEC_IN_TIMER && in->id == 0) {
 		fault f = {.error = "States.Timeout", .cause = NULL};
 		end_early(x, EXEC_TIMED_OUT, EXEC_EV_EXECUTION_TIMED_OUT, &f);
+		x->applied = true;
 	} else {
 		frame *fr = pending_take(x, in->id);
 		if (fr) {
-			if (in->kind == EXEC_IN_TASK_DONE)
-				state_task_done(x, fr, in->result, &in->failure);
-			else
-				state_timer(x, fr);
+			x->applied = true;
+			deliver(x, fr, in);
 			frame_run(x, fr);
 			settle(x, fr);
 		}
 	}
 	x->out = NULL;
-	return 0;
+	return x->applied;
 }

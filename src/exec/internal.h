@@ -35,6 +35,9 @@ struct frame {
 	int *retry_counts;         /* attempts per retrier of the current state */
 	int retry_total;           /* $$.State.RetryCount */
 	const task_resource *resource; /* current Task's resource, while WAIT_TASK */
+	int64_t task_id;           /* current Task's id (its Scheduled event), while WAIT_TASK */
+	double heartbeat_seconds;  /* its HeartbeatSeconds (activities, callbacks), 0: none */
+	double heartbeat_deadline; /* when it times out without a heartbeat */
 
 	/* children (Parallel branches, Map iterations) */
 	frame **children;
@@ -64,12 +67,15 @@ struct exec {
 	const asl_machine *m;
 	char *execution_arn, *execution_name, *state_machine_arn, *state_machine_name;
 	char *role_arn, *region;
+	void (*task_token)(void *arg, const char *execution_arn, int64_t id, char *out, size_t size);
+	void *task_token_arg;
 	double start_time;
 	int redrive_count;
 	size_t max_payload, max_events;
 
 	exec_status status;
 	bool started;
+	bool applied;              /* the current input changed something */
 	json_t *input;
 	json_t *output;
 	fault failure;
@@ -105,15 +111,26 @@ void frame_fail(exec *x, frame *fr, fault *f);  /* takes f's contents */
 void frame_goto(exec *x, frame *fr, int next, json_t *output); /* steals output */
 void pending_add(exec *x, int64_t id, frame *fr);
 void pending_remove_frame(exec *x, frame *fr);
+void pending_remove(exec *x, int64_t id);
 void effect_add(exec *x, const exec_effect *e);
 const task_resource *exec_resource(exec *x, const asl_state *st);
 void children_start(exec *x, frame *fr);      /* pump Parallel/Map children */
 
 /* states.c */
+const asl_state *cur(const frame *fr);        /* fr's current state */
+void state_exit(exec *x, frame *fr, json_t *output); /* Exited event, then Next/End */
+void state_fault(exec *x, frame *fr, fault *f);      /* a data-flow failure of the state */
+void state_result(exec *x, frame *fr, json_t *result); /* ResultSelector..OutputPath, exit */
 void state_enter(exec *x, frame *fr);         /* run fr->state from its StateEntered */
 void state_execute(exec *x, frame *fr);       /* (re)run the work of a state (retry) */
+/* task_state.c */
+void task_run(exec *x, frame *fr);
+void task_timer(exec *x, frame *fr, int64_t id);
 void state_task_done(exec *x, frame *fr, json_t *result, const fault *f);
-void state_timer(exec *x, frame *fr);
+void state_task_started(exec *x, frame *fr, const char *worker);
+void state_task_submitted(exec *x, frame *fr, json_t *result);
+void state_task_heartbeat(exec *x, frame *fr);
+void state_timer(exec *x, frame *fr, int64_t id);
 void state_children_done(exec *x, frame *fr);
 void state_child_begin(exec *x, frame *parent, frame *child); /* MapIterationStarted */
 void state_child_event(exec *x, frame *parent, frame *child); /* MapIteration{Succeeded,Failed} */

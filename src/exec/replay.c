@@ -3,8 +3,10 @@
  * feeding them to a fresh execution rebuilds the same state (and the same events).
  *
  *   ExecutionStarted                 -> EXEC_IN_START (input)
- *   Task/LambdaFunction Succeeded    -> EXEC_IN_TASK_DONE (result); the task id is
- *   Task/LambdaFunction Failed/TimedOut  its Scheduled event, two events back
+ *   Task/LambdaFunction/Activity     -> EXEC_IN_TASK_DONE (result or failure); the
+ *   Succeeded/Failed/TimedOut           task id is its Scheduled event, found back
+ *                                       along previousEventId
+ *   ActivityStarted / TaskSubmitted  -> EXEC_IN_TASK_STARTED / EXEC_IN_TASK_SUBMITTED
  *   WaitStateExited                  -> EXEC_IN_TIMER (the WaitStateEntered id)
  *   a Scheduled/Started event that does not follow its state's Entered event
  *   re-runs the state (Retry)        -> EXEC_IN_TIMER (id: the negated id of the
@@ -43,12 +45,27 @@ static json_t *ev_at(json_t *history, int64_t id)
 
 static bool is_task_outcome(const char *t)
 {
-	return !strncmp(t, "Task", 4) || !strncmp(t, "LambdaFunction", 14);
+	return !strncmp(t, "Task", 4) || !strncmp(t, "LambdaFunction", 14) ||
+	       !strncmp(t, "Activity", 8);
+}
+
+/* The id of the Scheduled event a task event belongs to: back along
+ * previousEventId (Started, Submitted in between). */
+static int64_t scheduled_id(json_t *history, json_t *ev)
+{
+	for (int hops = 0; ev && hops < 4; hops++) {
+		int64_t prev = json_integer_value(json_object_get(ev, "previousEventId"));
+		ev = ev_at(history, prev);
+		if (ev && ends_with(ev_type(ev), "Scheduled"))
+			return prev;
+	}
+	return 0;
 }
 
 static bool is_retry_start(const char *t)
 {
 	return !strcmp(t, "TaskScheduled") || !strcmp(t, "LambdaFunctionScheduled") ||
+	       !strcmp(t, "ActivityScheduled") ||
 	       !strcmp(t, "ParallelStateStarted") || !strcmp(t, "MapStateStarted");
 }
 
@@ -68,10 +85,15 @@ size_t exec_inputs_from_history(json_t *history, exec_input **out)
 		if (!strcmp(t, "ExecutionStarted")) {
 			x->kind = EXEC_IN_START;
 			x->input = json_object_get(d, "input");
+		} else if (!strcmp(t, "ActivityStarted") || !strcmp(t, "TaskSubmitted")) {
+			x->kind = !strcmp(t, "TaskSubmitted") ? EXEC_IN_TASK_SUBMITTED : EXEC_IN_TASK_STARTED;
+			x->id = scheduled_id(history, ev);
+			x->result = json_object_get(d, "output");
+			x->worker = json_string_value(json_object_get(d, "workerName"));
 		} else if (is_task_outcome(t) && (ends_with(t, "Succeeded") || ends_with(t, "Failed") ||
 		                                  ends_with(t, "TimedOut"))) {
 			x->kind = EXEC_IN_TASK_DONE;
-			x->id = json_integer_value(json_object_get(prev_ev, "previousEventId"));
+			x->id = scheduled_id(history, ev);
 			if (ends_with(t, "Succeeded")) {
 				x->result = json_object_get(d, "output");
 			} else {

@@ -33,6 +33,7 @@ static void queue_take(queue *q, exec_step *s)
 static void effect_close(exec_effect *e)
 {
 	free(e->function);
+	free(e->token);
 	json_decref(e->payload);
 }
 
@@ -79,11 +80,20 @@ static void perform(exec *x, exec_effect *e, const exec_run_options *opt, exec_i
 	}
 	in->kind = EXEC_IN_TASK_DONE;
 	in->id = e->id;
+	if (e->resource->kind == TASK_ACTIVITY) {
+		fault_set(&in->failure, "States.Runtime",
+		          "stepd run has no activity workers: run this state machine with stepd serve");
+		return;
+	}
 	char *resource = xasprintf("%s:%s", e->resource->resource_type ? e->resource->resource_type : "",
 	                           e->resource->resource_name ? e->resource->resource_name : "");
 	json_t *res = task_perform(opt->functions, e->resource->kind, resource, e->function,
 	                           e->payload, e->timeout_seconds, &in->failure);
 	free(resource);
+	/* a .waitForTaskToken call only submits: the Task then waits for its token,
+	 * which nothing in this process sends (its TimeoutSeconds may still fire) */
+	if (res && e->resource->callback)
+		in->kind = EXEC_IN_TASK_SUBMITTED;
 	in->result = res;
 	in->now = clock_now();
 }

@@ -1,5 +1,6 @@
 /*
- * states: what each state type does once entered, dispatched through a table.
+ * states: what each state type does once entered, dispatched through a table
+ * (the Task state lives in task_state.c).
  *
  * state_enter records <Type>StateEntered and runs the state's work; the work
  * either completes the state at once (Pass, Choice, Succeed, Fail, a Wait already
@@ -13,10 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const asl_state *cur(const frame *fr) { return &fr->m->states[fr->state]; }
+const asl_state *cur(const frame *fr) { return &fr->m->states[fr->state]; }
 
 /* Records the Exited event and moves on. Steals output. */
-static void state_exit(exec *x, frame *fr, json_t *output)
+void state_exit(exec *x, frame *fr, json_t *output)
 {
 	const asl_state *st = cur(fr);
 	ev_state(x, fr, false, output);
@@ -29,7 +30,7 @@ static void state_exit(exec *x, frame *fr, json_t *output)
 /* A data-flow failure (path, template, intrinsic): AWS prefixes States.Runtime
  * causes with the state; other errors (ResultPathMatchFailure,
  * IntrinsicFailure...) carry their own. */
-static void state_fault(exec *x, frame *fr, fault *f)
+void state_fault(exec *x, frame *fr, fault *f)
 {
 	if (!strcmp(f->error, "States.Runtime"))
 		df_state_fault(x, fr, f);
@@ -50,7 +51,7 @@ static bool over_limit(exec *x, frame *fr, json_t *out, fault *f)
 }
 
 /* Completes a state whose result is known: ResultSelector, ResultPath, OutputPath. */
-static void state_result(exec *x, frame *fr, json_t *result)
+void state_result(exec *x, frame *fr, json_t *result)
 {
 	const asl_state *st = cur(fr);
 	fault f = {0};
@@ -249,150 +250,13 @@ static void wait_run(exec *x, frame *fr)
 	json_decref(fr->effective);
 	fr->effective = in;
 	if (deadline <= x->now) {
-		state_timer(x, fr);
+		state_timer(x, fr, fr->entered_id);
 		return;
 	}
 	exec_effect e = {.kind = EXEC_FX_TIMER, .id = fr->entered_id, .deadline = deadline};
 	effect_add(x, &e);
 	pending_add(x, fr->entered_id, fr);
 	fr->phase = PH_WAIT_TIMER;
-}
-
-/* ---- Task ---- */
-static json_t *task_details(exec *x, const task_resource *r)
-{
-	return json_pack("{s:s,s:s}", "resource", r->resource_name ? r->resource_name : "",
-	                 "resourceType", r->resource_type ? r->resource_type : "");
-}
-
-static double task_seconds(exec *x, frame *fr, double literal, const jpath *p, json_t *in,
-                           fault *f, bool *ok)
-{
-	*ok = true;
-	if (!p)
-		return literal;
-	json_t *v = jpath_select(p, in, ctx_for(x, fr), f);
-	if (!v) {
-		*ok = false;
-		return 0;
-	}
-	double s = json_is_number(v) ? json_number_value(v) : 0;
-	json_decref(v);
-	return s;
-}
-
-/* Schedules (or, on retry, re-schedules) the current Task with its effective input. */
-static void task_schedule(exec *x, frame *fr)
-{
-	const asl_state *st = cur(fr);
-	const task_resource *r = exec_resource(x, st);
-	fault f = {0};
-	bool ok1, ok2;
-	double timeout = task_seconds(x, fr, st->timeout_seconds, st->timeout_seconds_path,
-	                              fr->input, &f, &ok1);
-	double heartbeat = ok1 ? task_seconds(x, fr, st->heartbeat_seconds,
-	                                      st->heartbeat_seconds_path, fr->input, &f, &ok2)
-	                       : 0;
-	if (!ok1 || !ok2) {
-		state_fault(x, fr, &f);
-		return;
-	}
-	json_t *params = fr->effective;
-	exec_effect e = {.kind = EXEC_FX_RUN_TASK, .resource = r, .timeout_seconds = timeout,
-	                 .heartbeat_seconds = heartbeat};
-	int64_t ev;
-	if (r->kind == TASK_LAMBDA_FUNCTION) {
-		json_t *d = ev_payload_details("input", params);
-		json_object_set_new(d, "resource", json_string(st->resource));
-		if (st->timeout_seconds > 0 || st->timeout_seconds_path)
-			json_object_set_new(d, "timeoutInSeconds", json_integer((json_int_t)timeout));
-		ev = ev_add(x, fr, EXEC_EV_LAMBDA_SCHEDULED, d);
-		ev_add(x, fr, EXEC_EV_LAMBDA_STARTED, NULL);
-		e.function = xstrdup(r->function);
-		e.payload = json_incref(params);
-	} else {
-		json_t *d = json_pack("{s:O,s:s}", "parameters", params, "region", x->region);
-		json_object_update_new(d, task_details(x, r));
-		if (st->timeout_seconds > 0 || st->timeout_seconds_path)
-			json_object_set_new(d, "timeoutInSeconds", json_integer((json_int_t)timeout));
-		if (st->heartbeat_seconds > 0 || st->heartbeat_seconds_path)
-			json_object_set_new(d, "heartbeatInSeconds", json_integer((json_int_t)heartbeat));
-		ev = ev_add(x, fr, EXEC_EV_TASK_SCHEDULED, d);
-		ev_add(x, fr, EXEC_EV_TASK_STARTED, task_details(x, r));
-		e.payload = json_incref(params);
-	}
-	/* the task's id is its Scheduled event's id */
-	e.id = ev;
-	effect_add(x, &e);
-	pending_add(x, e.id, fr);
-	fr->resource = r;
-	fr->phase = PH_WAIT_TASK;
-}
-
-static void task_run(exec *x, frame *fr)
-{
-	fault f = {0};
-	json_t *eff = df_effective_input(x, fr, cur(fr), true, &f);
-	if (!eff) {
-		state_fault(x, fr, &f);
-		return;
-	}
-	json_decref(fr->effective);
-	fr->effective = eff;
-	task_schedule(x, fr);
-}
-
-static void task_record_failure(exec *x, frame *fr, const fault *f)
-{
-	const task_resource *r = fr->resource;
-	bool timeout = !strcmp(f->error, "States.Timeout");
-	json_t *d = json_object();
-	json_object_set_new(d, "error", json_string(f->error));
-	if (f->cause)
-		json_object_set_new(d, "cause", json_string(f->cause));
-	if (r->kind == TASK_LAMBDA_FUNCTION) {
-		ev_add(x, fr, timeout ? EXEC_EV_LAMBDA_TIMED_OUT : EXEC_EV_LAMBDA_FAILED, d);
-	} else {
-		json_object_update_new(d, task_details(x, r));
-		ev_add(x, fr, timeout ? EXEC_EV_TASK_TIMED_OUT : EXEC_EV_TASK_FAILED, d);
-	}
-}
-
-void state_task_done(exec *x, frame *fr, json_t *result, const fault *failure)
-{
-	const asl_state *st = cur(fr);
-	const task_resource *r = fr->resource;
-	fr->phase = PH_READY; /* the continuation below decides what comes next */
-	fault f = {0};
-	if (failure && failure->error) {
-		fault_set_raw(&f, failure->error, failure->cause);
-		task_record_failure(x, fr, &f);
-		err_handle(x, fr, &f);
-		return;
-	}
-	json_t *shaped = json_incref(result ? result : json_null());
-	if (json_text_size(shaped) > x->max_payload) {
-		const char *who = r->kind == TASK_LAMBDA_FUNCTION ? st->resource
-		                  : r->resource_type               ? r->resource_type
-		                                                   : st->name;
-		fault_set(&f, "States.DataLimitExceeded",
-		          "The state/task '%s' returned a result with a size exceeding the maximum "
-		          "number of bytes service limit.",
-		          who);
-		json_decref(shaped);
-		task_record_failure(x, fr, &f);
-		err_handle(x, fr, &f);
-		return;
-	}
-	json_t *d = ev_payload_details("output", shaped);
-	if (r->kind == TASK_LAMBDA_FUNCTION) {
-		ev_add(x, fr, EXEC_EV_LAMBDA_SUCCEEDED, d);
-	} else {
-		json_object_update_new(d, task_details(x, r));
-		ev_add(x, fr, EXEC_EV_TASK_SUCCEEDED, d);
-	}
-	state_result(x, fr, shaped);
-	json_decref(shaped);
 }
 
 /* ---- Parallel and Map: children ---- */
@@ -615,9 +479,13 @@ void state_children_done(exec *x, frame *fr)
 }
 
 /* ---- timers ---- */
-void state_timer(exec *x, frame *fr)
+void state_timer(exec *x, frame *fr, int64_t id)
 {
 	const asl_state *st = cur(fr);
+	if (fr->phase == PH_WAIT_TASK) {
+		task_timer(x, fr, id);
+		return;
+	}
 	if (fr->phase == PH_WAIT_RETRY) {
 		fr->phase = PH_READY;
 		state_execute(x, fr);
@@ -646,10 +514,6 @@ static const state_fn handlers[ASL_STATE_TYPE_COUNT] = {
 
 void state_execute(exec *x, frame *fr)
 {
-	if (cur(fr)->type == ASL_TASK && fr->effective && fr->retry_total > 0) {
-		task_schedule(x, fr); /* a retried Task keeps its effective input */
-		return;
-	}
 	handlers[cur(fr)->type](x, fr);
 }
 

@@ -8,7 +8,11 @@
  *       ("aws-sdk:<service>" for SDK integrations) and resource <action...>;
  *   arn:<partition>:lambda:<region>:<account>:function:<name>[:<qualifier>]
  *       a Lambda function called directly (LambdaFunction* history events);
- *   anything else (activities and the like), which this module does not run.
+ *   arn:<partition>:states:<region>:<account>:activity:<name>
+ *       an activity: workers poll for its tasks (Activity* history events);
+ *   anything else, which this module does not run.
+ * A ".waitForTaskToken" integration (callback) completes only when
+ * SendTaskSuccess/SendTaskFailure names its task token.
  * Partition, region and account are never checked: the conformance corpus records
  * them as placeholders ("arn:<partition>:lambda:<region>:111111111111:...").
  *
@@ -138,6 +142,18 @@ static bool split_integration(const char *rest, task_resource *out)
 	return true;
 }
 
+/* arn:<partition>:states:<region>:<account>:activity:<name> */
+static bool is_activity_arn(const char *resource)
+{
+	char *parts[FUNCTION_PARTS_MAX];
+	char *copy = xstrdup(resource);
+	size_t n = split_colons(copy, parts, FUNCTION_PARTS_MAX);
+	bool ok = n == 7 && !strcmp(parts[0], "arn") && !strcmp(parts[2], "states") &&
+	          !strcmp(parts[5], "activity") && parts[6][0];
+	free(copy);
+	return ok;
+}
+
 static bool is_function_arn(const char *resource)
 {
 	char *parts[FUNCTION_PARTS_MAX];
@@ -154,9 +170,18 @@ void task_resource_parse(const char *resource, task_resource *out)
 	out->kind = TASK_UNSUPPORTED;
 	const char *rest = resource ? integration_part(resource) : NULL;
 	if (rest) {
-		if (split_integration(rest, out) && strcmp(out->resource_type, "lambda") == 0 &&
-		    strcmp(out->resource_name, "invoke") == 0)
+		if (!split_integration(rest, out))
+			return;
+		const char *name = out->resource_name;
+		size_t n = strlen(name), suffix = strlen(".waitForTaskToken");
+		out->callback = n > suffix && !strcmp(name + n - suffix, ".waitForTaskToken");
+		if (!strcmp(out->resource_type, "lambda") &&
+		    (!strcmp(name, "invoke") || !strcmp(name, "invoke.waitForTaskToken")))
 			out->kind = TASK_LAMBDA_INVOKE;
+		return;
+	}
+	if (resource && is_activity_arn(resource)) {
+		out->kind = TASK_ACTIVITY;
 		return;
 	}
 	if (resource && is_function_arn(resource)) {

@@ -22,7 +22,8 @@
 typedef enum task_kind {
 	TASK_LAMBDA_INVOKE,   /* arn:aws:states:::lambda:invoke (Parameters.FunctionName, Payload) */
 	TASK_LAMBDA_FUNCTION, /* arn:aws:lambda:<region>:<account>:function:<name>[:<qualifier>] */
-	TASK_UNSUPPORTED,     /* anything else (service integrations, activities: later) */
+	TASK_UNSUPPORTED,     /* anything else (other service integrations) */
+	TASK_ACTIVITY,        /* arn:aws:states:<region>:<account>:activity:<name> */
 } task_kind;
 
 typedef struct task_resource {
@@ -34,6 +35,7 @@ typedef struct task_resource {
 	 * TASK_LAMBDA_FUNCTION (which uses LambdaFunction* events). */
 	char *resource_type;
 	char *resource_name;
+	bool callback;        /* ".waitForTaskToken": done when its task token is */
 } task_resource;
 
 /* Classifies a Resource string. Never fails: unknown resources are TASK_UNSUPPORTED

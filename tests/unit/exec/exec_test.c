@@ -221,12 +221,12 @@ TEST(exec_stale_inputs_change_nothing)
 	json_t *input = json_pack("{s:[]}", "items");
 	exec_step s = {0};
 	exec_input in = {.kind = EXEC_IN_START, .now = cfg.start_time, .input = input};
-	CHECK(exec_advance(x, &in, &s) == 0);
+	CHECK(exec_advance(x, &in, &s) == 1);
 	CHECK(exec_advance(x, &in, &s) == -1); /* a second start is refused */
 	size_t before = json_array_size(exec_get_history(x));
 	exec_input bogus = {.kind = EXEC_IN_TASK_DONE, .now = cfg.start_time, .id = 999};
 	bogus.result = json_null();
-	exec_advance(x, &bogus, &s);
+	CHECK(exec_advance(x, &bogus, &s) == 0); /* not pending: not applied */
 	CHECK(json_array_size(exec_get_history(x)) == before);
 	exec_input stop = {.kind = EXEC_IN_STOP, .now = cfg.start_time};
 	exec_advance(x, &stop, &s);
@@ -235,7 +235,7 @@ TEST(exec_stale_inputs_change_nothing)
 	/* the task result that arrives after the stop changes nothing */
 	exec_input late = {.kind = EXEC_IN_TASK_DONE, .now = cfg.start_time, .id = s.effects[0].id};
 	late.result = json_null();
-	exec_advance(x, &late, &s);
+	CHECK(exec_advance(x, &late, &s) == 0);
 	CHECK(json_array_size(exec_get_history(x)) == after_stop);
 	CHECK(exec_get_status(x) == EXEC_ABORTED);
 	exec_step_close(&s);

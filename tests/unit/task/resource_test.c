@@ -35,7 +35,6 @@ TEST(task_resource_lambda_function_qualified)
 TEST(task_resource_integrations_unsupported)
 {
 	static const char *const cases[][3] = {
-		{"arn:aws:states:::lambda:invoke.waitForTaskToken", "lambda", "invoke.waitForTaskToken"},
 		{"arn:aws:states:::states:startExecution.sync:2", "states", "startExecution.sync:2"},
 		{"arn:aws:states:::aws-sdk:s3:getObject", "aws-sdk:s3", "getObject"},
 		{"arn:aws:states:::sqs:sendMessage.waitForTaskToken", "sqs", "sendMessage.waitForTaskToken"},
@@ -50,10 +49,32 @@ TEST(task_resource_integrations_unsupported)
 	}
 }
 
+TEST(task_resource_activities_and_callbacks)
+{
+	task_resource r;
+	task_resource_parse("arn:aws:states:us-east-1:123456789012:activity:work", &r);
+	CHECK(r.kind == TASK_ACTIVITY);
+	CHECK(!r.callback);
+	task_resource_close(&r);
+	task_resource_parse("arn:aws:states:::lambda:invoke.waitForTaskToken", &r);
+	CHECK(r.kind == TASK_LAMBDA_INVOKE);
+	CHECK(r.callback);
+	CHECK_STR(r.resource_type, "lambda");
+	CHECK_STR(r.resource_name, "invoke.waitForTaskToken");
+	task_resource_close(&r);
+	task_resource_parse("arn:aws:states:::sqs:sendMessage.waitForTaskToken", &r);
+	CHECK(r.kind == TASK_UNSUPPORTED);
+	CHECK(r.callback);
+	task_resource_close(&r);
+	task_resource_parse("arn:aws:states:::lambda:invoke", &r);
+	CHECK(!r.callback);
+	task_resource_close(&r);
+}
+
 TEST(task_resource_other_unsupported)
 {
 	static const char *const cases[] = {
-		"activity_arn", "arn:aws:states:us-east-1:1:activity:work", "", "arn:aws:states:::",
+		"activity_arn", "arn:aws:states:us-east-1:1:activity:", "", "arn:aws:states:::",
 		"arn:aws:states:::lambda", "arn:aws:lambda:r:a:layer:x", "arn:aws:lambda:r:a:function:",
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
