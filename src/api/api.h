@@ -10,6 +10,7 @@
  *   ops_machine.c    CreateStateMachine, Describe/List/Update/Delete, versions,
  *                    ValidateStateMachineDefinition
  *   ops_tags.c       TagResource, UntagResource, ListTagsForResource
+ *   ops_activity.c   CreateActivity, DescribeActivity, ListActivities, DeleteActivity
  *   ops_execution.c  StartExecution, StartSyncExecution, Describe/List/Stop/Redrive,
  *                    GetExecutionHistory, DescribeStateMachineForExecution
  *

@@ -8,7 +8,9 @@
  *
  * Malformed text is InvalidArn "Invalid Arn: '<text>'"; a well-formed ARN of the
  * wrong resource type is InvalidArn "Invalid Arn: 'Resource type not valid in
- * this context: <type>'" (AWS's wording, type in lower case).
+ * this context: <type>'" (AWS's wording, type in lower case). The activity
+ * operations answer text that does not start with "arn:" as AWS's DescribeActivity
+ * does: "Invalid Arn: 'Invalid ARN prefix: <text>'".
  */
 #include "api/ops.h"
 
@@ -82,18 +84,22 @@ static char *lower(const char *s)
 	return l;
 }
 
+/* InvalidArn for a well-formed ARN of another resource type. */
+static int wrong_type(api_arn *a, api_error *err)
+{
+	char *t = lower(a->type);
+	api_fail(err, "InvalidArn", "Invalid Arn: 'Resource type not valid in this context: %s'", t);
+	free(t);
+	api_arn_close(a);
+	return -1;
+}
+
 int api_arn_machine(const char *text, bool allow_version, api_arn *out, api_error *err)
 {
 	if (api_arn_parse(text, out, err) != 0)
 		return -1;
-	if (strcmp(out->type, "stateMachine") != 0) {
-		char *t = lower(out->type);
-		api_fail(err, "InvalidArn", "Invalid Arn: 'Resource type not valid in this context: %s'",
-		         t);
-		free(t);
-		api_arn_close(out);
-		return -1;
-	}
+	if (strcmp(out->type, "stateMachine") != 0)
+		return wrong_type(out, err);
 	bool version_ok = out->qualifier && allow_version && all_digits(out->qualifier) &&
 	                  atoi(out->qualifier) > 0 && strlen(out->qualifier) < 10;
 	if (out->rest || (out->qualifier && !version_ok)) {
@@ -106,4 +112,25 @@ int api_arn_machine(const char *text, bool allow_version, api_arn *out, api_erro
 char *api_arn_machine_new(api_ctx *ctx, const char *name)
 {
 	return xasprintf("arn:aws:states:%s:%s:stateMachine:%s", ctx->region, ctx->account, name);
+}
+
+int api_arn_activity(const char *text, api_arn *out, api_error *err)
+{
+	memset(out, 0, sizeof *out);
+	if (strncmp(text, "arn:", 4) != 0)
+		return api_fail(err, "InvalidArn", "Invalid Arn: 'Invalid ARN prefix: %s'", text);
+	if (api_arn_parse(text, out, err) != 0)
+		return -1;
+	if (strcmp(out->type, "activity") != 0)
+		return wrong_type(out, err);
+	if (out->qualifier) {
+		api_arn_close(out);
+		return api_fail(err, "InvalidArn", "Invalid Arn: '%s'", text);
+	}
+	return 0;
+}
+
+char *api_arn_activity_new(api_ctx *ctx, const char *name)
+{
+	return xasprintf("arn:aws:states:%s:%s:activity:%s", ctx->region, ctx->account, name);
 }

@@ -76,6 +76,13 @@ void api_arn_close(api_arn *a);
 int api_arn_machine(const char *text, bool allow_version, api_arn *out, api_error *err);
 /* "arn:aws:states:<region>:<account>:stateMachine:<name>" (malloc'd). */
 char *api_arn_machine_new(api_ctx *ctx, const char *name);
+/* An activity ARN (no qualifier). InvalidArn "Invalid Arn: 'Invalid ARN prefix:
+ * <text>'" when text does not start with "arn:" (AWS's DescribeActivity wording),
+ * "Invalid Arn: 'Resource type not valid in this context: <type>'" for another
+ * resource type, "Invalid Arn: '<text>'" otherwise. */
+int api_arn_activity(const char *text, api_arn *out, api_error *err);
+/* "arn:aws:states:<region>:<account>:activity:<name>" (malloc'd). */
+char *api_arn_activity_new(api_ctx *ctx, const char *name);
 
 /* ---- ops_machine.c: shared by the operation files ---- */
 /* Store transactions: api_tx_end commits when rc == 0, else rolls back and

@@ -1,9 +1,9 @@
 /*
  * ops_tags: TagResource, UntagResource, ListTagsForResource.
  *
- * Tags belong to state machines (activities have none in stepd yet). A resource
- * ARN that is not an ARN, or names an execution or version, is InvalidArn; an
- * ARN of a state machine or activity that does not exist is ResourceNotFound
+ * Tags belong to state machines and activities. A resource ARN that is not an
+ * ARN, or names an execution or version, is InvalidArn; an ARN of a state
+ * machine or activity that does not exist is ResourceNotFound
  * "Resource not found: '<arn>'". A resource holds at most 50 tags: a TagResource
  * that would leave more is TooManyTags and changes nothing. Tagging an existing
  * key replaces its value.
@@ -48,7 +48,8 @@ static int find_resource(api_ctx *ctx, const char *arn, api_error *err)
 	free(type);
 	json_t *doc = NULL;
 	char *msg = NULL;
-	int rc = machine ? store_machine_get(ctx->store, arn, &doc, &msg) : STORE_NOT_FOUND;
+	int rc = machine ? store_machine_get(ctx->store, arn, &doc, &msg)
+	                 : store_activity_get(ctx->store, arn, &doc, &msg);
 	json_decref(doc);
 	if (rc == STORE_NOT_FOUND) {
 		free(msg);

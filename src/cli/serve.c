@@ -84,11 +84,15 @@ int cli_serve(int argc, char **argv)
 	}
 	pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 	runtime_options ro = {.store = st, .lock = &lock, .functions = fns, .region = "us-east-1"};
-	runtime *rt = runtime_new(&ro, &err);
+	runtime *rt = NULL;
+	if (store_secret(st, "task-token-key", ro.secret.bytes, sizeof ro.secret.bytes, &err) ==
+	    STORE_OK)
+		rt = runtime_new(&ro, &err);
 	api_server *srv = NULL;
 	api_ctx ctx = {.store = st, .runtime = rt, .functions = fns, .region = "us-east-1",
 	               .account = "123456789012", .lock = &lock};
-	api_server_options so = {.listen = a.listen};
+	/* GetActivityTask holds a connection up to 60 s: enough threads for pollers */
+	api_server_options so = {.listen = a.listen, .threads = 16};
 	if (rt)
 		srv = api_server_start(&ctx, &so, &err);
 	int rc = 0;

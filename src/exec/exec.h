@@ -75,7 +75,7 @@ typedef struct exec_config {
 	void *task_token_arg;
 } exec_config;
 
-#define EXEC_TOKEN_SIZE 256
+#define EXEC_TOKEN_SIZE 1024
 
 /* Timers of a Task waiting for an activity worker or a task token: its
  * TimeoutSeconds and HeartbeatSeconds deadlines, told apart from the other
@@ -120,7 +120,8 @@ typedef struct exec_effect {
 	int64_t id;
 	double deadline;            /* EXEC_FX_TIMER: epoch seconds */
 	const task_resource *resource; /* EXEC_FX_RUN_TASK: borrowed from the execution */
-	char *function;             /* Lambda function ARN tasks: the function; owned */
+	char *function;             /* Lambda function ARN tasks: the function; activity
+	                             * tasks: the activity ARN; owned */
 	json_t *payload;            /* the event (Lambda function ARN) or the Task's
 	                             * effective parameters (integrations); owned */
 	double timeout_seconds;     /* 0: none */

@@ -115,8 +115,8 @@ static void task_schedule(exec *x, frame *fr)
 	exec_effect e = {.kind = EXEC_FX_RUN_TASK, .id = id, .resource = r,
 	                 .timeout_seconds = timeout, .heartbeat_seconds = heartbeat,
 	                 .payload = json_incref(fr->effective)};
-	if (r->kind == TASK_LAMBDA_FUNCTION)
-		e.function = xstrdup(r->function);
+	if (r->function)
+		e.function = xstrdup(r->function); /* the Lambda function, or the activity ARN */
 	if (waits_for_token(r)) {
 		char token[EXEC_TOKEN_SIZE];
 		task_token(x, id, token, sizeof token);

@@ -7,7 +7,11 @@
 #include "runtime/runtime.h"
 
 /* One queued request for the engine. */
-typedef enum rt_kind { RT_START, RT_TASK_DONE, RT_TIMER, RT_STOP, RT_REDRIVE } rt_kind;
+typedef enum rt_kind {
+	RT_START, RT_TASK_DONE, RT_TIMER, RT_STOP, RT_REDRIVE,
+	RT_TASK_STARTED,   /* a worker took an activity task (worker: its name) */
+	RT_TASK_HEARTBEAT, /* SendTaskHeartbeat */
+} rt_kind;
 
 typedef struct rt_waiter {
 	pthread_cond_t cond;
@@ -25,6 +29,8 @@ typedef struct rt_msg {
 	json_t *doc;               /* RT_START: the execution document */
 	json_t *result;            /* RT_TASK_DONE success */
 	fault failure;             /* RT_TASK_DONE failure, RT_STOP error/cause */
+	bool submitted;            /* RT_TASK_DONE of a .waitForTaskToken call: it only submitted */
+	char *worker;              /* RT_TASK_STARTED */
 	rt_waiter *waiter;         /* NULL: nobody waits */
 } rt_msg;
 
@@ -43,11 +49,22 @@ typedef struct rt_task {
 	char *arn;
 	int64_t id;
 	task_kind kind;
+	bool callback;             /* .waitForTaskToken: its call only submits */
 	char *resource;            /* "lambda:invoke", for messages */
 	char *function;
 	json_t *payload;
 	double timeout;
 } rt_task;
+
+/* An activity task waiting for a worker (GetActivityTask). */
+typedef struct rt_activity_task {
+	struct rt_activity_task *next;
+	char *activity;            /* the activity ARN */
+	char *arn;                 /* the execution */
+	int64_t id;
+	char *token;
+	json_t *input;
+} rt_activity_task;
 
 /* Deadline heap entry. */
 typedef struct rt_timer {
@@ -77,6 +94,11 @@ struct runtime {
 	rt_timer *heap;
 	size_t nheap, capheap;
 
+	/* activity tasks waiting for workers */
+	pthread_mutex_t alock;
+	pthread_cond_t acond;
+	rt_activity_task *ahead;
+
 	/* tasks for the workers */
 	pthread_mutex_t tlock;
 	pthread_cond_t tcond;
@@ -92,6 +114,8 @@ void rt_workers_stop(runtime *rt);
 void rt_dispatch(runtime *rt, const char *arn, const exec_effect *e);
 void rt_dispatch_doc(runtime *rt, const char *arn, int64_t id, json_t *doc);
 json_t *rt_task_doc(const exec_effect *e);
+void rt_activity_push(runtime *rt, const char *arn, int64_t id, json_t *doc);
+void rt_activities_free(runtime *rt);
 
 /* timers.c */
 void rt_timer_add(runtime *rt, const char *arn, int64_t id, double deadline);
@@ -106,6 +130,6 @@ rt_exec *rt_exec_load(runtime *rt, const char *arn, json_t *doc, bool replay, ch
 rt_exec *rt_exec_find(runtime *rt, const char *arn);
 void rt_exec_forget(runtime *rt, rt_exec *e);
 void rt_exec_add(runtime *rt, rt_exec *e);
-exec_config rt_config(json_t *doc);
+exec_config rt_config(runtime *rt, json_t *doc);
 
 #endif

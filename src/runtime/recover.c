@@ -80,9 +80,11 @@ static const char *str(json_t *doc, const char *key)
 	return json_string_value(json_object_get(doc, key));
 }
 
-exec_config rt_config(json_t *doc)
+exec_config rt_config(runtime *rt, json_t *doc)
 {
 	return (exec_config){
+		.task_token = rt_token_make,
+		.task_token_arg = &rt->opt.secret,
 		.execution_arn = str(doc, "executionArn"),
 		.execution_name = str(doc, "name"),
 		.state_machine_arn = str(doc, "stateMachineArn"),
@@ -111,7 +113,7 @@ rt_exec *rt_exec_load(runtime *rt, const char *arn, json_t *doc, bool replay, ch
 	e->arn = xstrdup(arn);
 	e->machine = m;
 	e->doc = json_incref(doc);
-	exec_config cfg = rt_config(doc);
+	exec_config cfg = rt_config(rt, doc);
 	e->x = exec_new(m, &cfg);
 	if (replay) {
 		json_t *events = NULL;

@@ -24,6 +24,7 @@
 static void msg_free(rt_msg *m)
 {
 	free(m->arn);
+	free(m->worker);
 	json_decref(m->doc);
 	json_decref(m->result);
 	fault_clear(&m->failure);
@@ -94,6 +95,7 @@ typedef struct change {
 	bool insert;               /* a new execution row */
 	const char *expect;        /* status the row must have for the update (CAS) */
 	bool update;               /* write e->doc with the new status */
+	bool applied;              /* the input changed the execution (else it was stale) */
 	int rc;                    /* answer for the waiter when not RUNTIME_OK */
 	char *err;
 	double when;
@@ -128,7 +130,7 @@ static void doc_finish(rt_exec *e, double now)
 static void advance(change *c, exec_input *in, double now)
 {
 	exec_status before = exec_get_status(c->e->x);
-	exec_advance(c->e->x, in, &c->step);
+	c->applied = exec_advance(c->e->x, in, &c->step) == 1;
 	if (exec_get_status(c->e->x) != before || c->insert) {
 		c->expect = c->insert ? NULL : exec_status_name(before);
 		c->update = !c->insert || exec_get_status(c->e->x) != EXEC_RUNNING;
@@ -206,6 +208,16 @@ static void on_redrive(runtime *rt, change *c, double now)
 	c->when = now;
 }
 
+static exec_input_kind input_kind(const rt_msg *m)
+{
+	switch (m->kind) {
+	case RT_TIMER: return EXEC_IN_TIMER;
+	case RT_TASK_STARTED: return EXEC_IN_TASK_STARTED;
+	case RT_TASK_HEARTBEAT: return EXEC_IN_TASK_HEARTBEAT;
+	default: return m->submitted ? EXEC_IN_TASK_SUBMITTED : EXEC_IN_TASK_DONE;
+	}
+}
+
 static void on_message(runtime *rt, change *c, double now)
 {
 	rt_msg *m = c->m;
@@ -217,11 +229,15 @@ static void on_message(runtime *rt, change *c, double now)
 		on_redrive(rt, c, now);
 	} else {
 		c->e = rt_exec_find(rt, m->arn);
-		if (!c->e)
-			return; /* the execution ended: a late result changes nothing */
-		exec_input in = {.kind = m->kind == RT_TIMER ? EXEC_IN_TIMER : EXEC_IN_TASK_DONE,
-		                 .now = now, .id = m->id, .result = m->result, .failure = m->failure};
+		if (!c->e) {
+			c->rc = RUNTIME_NOT_RUNNING; /* the execution ended: a late input changes nothing */
+			return;
+		}
+		exec_input in = {.kind = input_kind(m), .now = now, .id = m->id, .result = m->result,
+		                 .failure = m->failure, .worker = m->worker};
 		advance(c, &in, now);
+		if (!c->applied)
+			c->rc = RUNTIME_NOT_RUNNING; /* a closed task: the compare-and-set lost */
 	}
 }
 
@@ -242,10 +258,18 @@ static int write_change(runtime *rt, change *c, char **err)
 			return STORE_OK; /* not ours to write: the rest of the batch goes on */
 		}
 	}
-	if (rc == STORE_OK && m->kind == RT_TASK_DONE)
+	/* a task that returned (or that a worker took) is no longer to be dispatched;
+	 * a timer that fired is spent (a stale one was re-armed: its row stays) */
+	if (rc == STORE_OK && (m->kind == RT_TASK_DONE || m->kind == RT_TASK_STARTED)) {
 		rc = store_task_delete(s, arn, m->id, err);
-	if (rc == STORE_OK && m->kind == RT_TIMER)
+		if (rc == STORE_NOT_FOUND)
+			rc = STORE_OK, free(*err), *err = NULL;
+	}
+	if (rc == STORE_OK && m->kind == RT_TIMER) {
 		rc = store_timer_delete(s, arn, m->id, err);
+		if (rc == STORE_NOT_FOUND)
+			rc = STORE_OK, free(*err), *err = NULL;
+	}
 	if (rc == STORE_OK && json_array_size(c->step.events))
 		rc = store_events_append(s, arn, c->step.events, err);
 	for (size_t i = 0; rc == STORE_OK && i < c->step.neffects; i++) {
@@ -272,7 +296,7 @@ static int commit(runtime *rt, change *cs, size_t n, char **err)
 	pthread_mutex_lock(rt->opt.lock);
 	int rc = store_begin(s, err);
 	for (size_t i = 0; rc == STORE_OK && i < n; i++)
-		if (cs[i].e && cs[i].rc == RUNTIME_OK)
+		if (cs[i].e && (cs[i].rc == RUNTIME_OK || cs[i].step.neffects))
 			rc = write_change(rt, &cs[i], err);
 	if (rc == STORE_OK)
 		rc = store_commit(s, err);
@@ -285,7 +309,7 @@ static int commit(runtime *rt, change *cs, size_t n, char **err)
 /* After the commit: effects, answers, and executions that ended leave memory. */
 static void perform(runtime *rt, change *c, double now)
 {
-	if (c->e && c->rc == RUNTIME_OK) {
+	if (c->e && (c->rc == RUNTIME_OK || c->rc == RUNTIME_NOT_RUNNING)) {
 		for (size_t i = 0; i < c->step.neffects; i++) {
 			exec_effect *e = &c->step.effects[i];
 			if (e->kind == EXEC_FX_TIMER)
@@ -296,7 +320,8 @@ static void perform(runtime *rt, change *c, double now)
 	}
 	answer(rt, c->m, c->rc, c->err, c->when);
 	c->err = NULL;
-	if (c->e && (c->rc != RUNTIME_OK || exec_get_status(c->e->x) != EXEC_RUNNING))
+	if (c->e && (c->rc == RUNTIME_EXISTS || c->rc == RUNTIME_INVALID ||
+	             exec_get_status(c->e->x) != EXEC_RUNNING))
 		rt_exec_forget(rt, c->e);
 	exec_step_close(&c->step);
 }
@@ -409,6 +434,8 @@ runtime *runtime_new(const runtime_options *opt, char **err)
 	pthread_cond_init(&rt->qcond, NULL);
 	pthread_mutex_init(&rt->tlock, NULL);
 	pthread_cond_init(&rt->tcond, NULL);
+	pthread_mutex_init(&rt->alock, NULL);
+	pthread_cond_init(&rt->acond, NULL);
 	if (rt_recover(rt, err) != 0 || rt_workers_start(rt, err) != 0) {
 		runtime_free(rt);
 		return NULL;
@@ -430,6 +457,9 @@ void runtime_free(runtime *rt)
 	rt->stopping = true;
 	pthread_cond_broadcast(&rt->qcond);
 	pthread_mutex_unlock(&rt->qlock);
+	pthread_mutex_lock(&rt->alock);
+	pthread_cond_broadcast(&rt->acond); /* pollers see stopping and return */
+	pthread_mutex_unlock(&rt->alock);
 	if (rt->engine_started)
 		pthread_join(rt->engine, NULL);
 	rt_workers_stop(rt);
@@ -444,6 +474,9 @@ void runtime_free(runtime *rt)
 			rt_exec_forget(rt, rt->table[i]);
 	free(rt->table);
 	rt_timers_free(rt);
+	rt_activities_free(rt);
+	pthread_mutex_destroy(&rt->alock);
+	pthread_cond_destroy(&rt->acond);
 	pthread_mutex_destroy(&rt->qlock);
 	pthread_cond_destroy(&rt->qcond);
 	pthread_mutex_destroy(&rt->tlock);
@@ -477,4 +510,35 @@ int runtime_redrive(runtime *rt, const char *arn, double *redrive_date, char **e
 	m->kind = RT_REDRIVE;
 	m->arn = xstrdup(arn);
 	return call(rt, m, redrive_date, err);
+}
+
+/* Posts a task message for the task the token names and waits for its commit. */
+static int task_call(runtime *rt, const char *token, rt_msg *m, char **err)
+{
+	if (!rt_token_parse(&rt->opt.secret, token, &m->arn, &m->id)) {
+		msg_free(m);
+		if (err)
+			*err = xstrdup("Invalid Token: the task token is malformed or not from this server");
+		return RUNTIME_INVALID;
+	}
+	return call(rt, m, NULL, err);
+}
+
+int runtime_task_send(runtime *rt, const char *token, json_t *result, const fault *failure,
+                      char **err)
+{
+	rt_msg *m = xcalloc(1, sizeof *m);
+	m->kind = RT_TASK_DONE;
+	if (failure && failure->error)
+		fault_set_raw(&m->failure, failure->error, failure->cause);
+	else
+		m->result = json_incref(result ? result : json_null());
+	return task_call(rt, token, m, err);
+}
+
+int runtime_task_heartbeat(runtime *rt, const char *token, char **err)
+{
+	rt_msg *m = xcalloc(1, sizeof *m);
+	m->kind = RT_TASK_HEARTBEAT;
+	return task_call(rt, token, m, err);
 }

@@ -30,12 +30,19 @@
 
 typedef struct runtime runtime;
 
+/* The key task tokens are signed with (token.c); keep it with the store, so
+ * tokens stay valid across restarts. */
+typedef struct runtime_secret {
+	unsigned char bytes[32];
+} runtime_secret;
+
 typedef struct runtime_options {
 	store *store;                    /* borrowed; used under lock */
 	pthread_mutex_t *lock;           /* guards store use */
 	const task_functions *functions; /* borrowed; may be NULL */
 	unsigned workers;                /* task worker threads; 0: 8 */
 	const char *region;              /* "us-east-1" */
+	runtime_secret secret;           /* signs task tokens */
 } runtime_options;
 
 /* Starts the engine and workers and recovers every RUNNING execution in the
@@ -69,5 +76,29 @@ int runtime_stop(runtime *rt, const char *arn, const char *error, const char *ca
 /* RedriveExecution: restarts a FAILED, TIMED_OUT or ABORTED execution from its
  * failed state; committed before returning. *redrive_date gets its time. */
 int runtime_redrive(runtime *rt, const char *arn, double *redrive_date, char **err);
+
+/* ---- tasks that wait for workers or task tokens ---- */
+
+/* SendTaskSuccess (result set) or SendTaskFailure (failure set) for token: a
+ * compare-and-set on the task still being open, committed before returning.
+ * RUNTIME_INVALID: the token is malformed or forged; RUNTIME_NOT_RUNNING: the
+ * task is closed (completed, timed out, execution ended): nothing changed. */
+int runtime_task_send(runtime *rt, const char *token, json_t *result, const fault *failure,
+                      char **err);
+/* SendTaskHeartbeat: same outcomes. */
+int runtime_task_heartbeat(runtime *rt, const char *token, char **err);
+
+/* GetActivityTask: waits up to timeout seconds for a task of activity_arn. On
+ * RUNTIME_OK sets *token (malloc'd) and *input (new reference), or leaves them
+ * NULL when none came in time. The task is recorded as started by worker. */
+int runtime_activity_poll(runtime *rt, const char *activity_arn, const char *worker,
+                          double timeout, char **token, json_t **input);
+
+/* token.c: makes a task token (exec_config.task_token; arg is a runtime_secret). */
+void rt_token_make(void *arg, const char *execution_arn, int64_t id, char *out, size_t size);
+/* Reads a token: its execution ARN (malloc'd) and task id; false when it is not
+ * one of ours (malformed, or its signature does not match). */
+bool rt_token_parse(const runtime_secret *secret, const char *token, char **execution_arn,
+                    int64_t *id);
 
 #endif

@@ -13,16 +13,22 @@ json_t *rt_task_doc(const exec_effect *e)
 	const task_resource *r = e->resource;
 	char *resource = xasprintf("%s:%s", r->resource_type ? r->resource_type : "",
 	                           r->resource_name ? r->resource_name : "");
-	json_t *doc = json_pack("{s:i,s:s,s:s?,s:O,s:f}", "kind", (int)r->kind, "resource", resource,
-	                        "function", e->function, "payload", e->payload, "timeout",
-	                        e->timeout_seconds);
+	json_t *doc = json_pack("{s:i,s:b,s:s,s:s?,s:O,s:f,s:s?}", "kind", (int)r->kind, "callback",
+	                        r->callback, "resource", resource, "function", e->function,
+	                        "payload", e->payload, "timeout", e->timeout_seconds, "token",
+	                        e->token);
 	free(resource);
 	return doc;
 }
 
 void rt_dispatch_doc(runtime *rt, const char *arn, int64_t id, json_t *doc)
 {
+	if (json_integer_value(json_object_get(doc, "kind")) == TASK_ACTIVITY) {
+		rt_activity_push(rt, arn, id, doc); /* workers poll for it (GetActivityTask) */
+		return;
+	}
 	rt_task *t = xcalloc(1, sizeof *t);
+	t->callback = json_is_true(json_object_get(doc, "callback"));
 	t->arn = xstrdup(arn);
 	t->id = id;
 	t->kind = (task_kind)json_integer_value(json_object_get(doc, "kind"));
@@ -68,6 +74,7 @@ static void perform(runtime *rt, rt_task *t)
 	m->id = t->id;
 	m->result = task_perform(rt->opt.functions, t->kind, t->resource, t->function, t->payload,
 	                         t->timeout, &m->failure);
+	m->submitted = t->callback && m->result; /* then it waits for its task token */
 	rt_post(rt, m);
 }
 

@@ -41,6 +41,14 @@ typedef struct store_backend {
 	int (*machine_list)(store *s, const char *after, size_t limit, json_t **docs, bool *more,
 	                    char **err);
 
+	int (*activity_insert)(store *s, const char *arn, const char *name, double created,
+	                       json_t *doc, char **err);
+	int (*activity_get)(store *s, const char *arn, json_t **doc, char **err);
+	int (*secret)(store *s, const char *name, unsigned char *out, size_t len, char **err);
+	int (*activity_delete)(store *s, const char *arn, char **err);
+	int (*activity_list)(store *s, const char *after, size_t limit, json_t **docs, bool *more,
+	                     char **err);
+
 	int (*version_insert)(store *s, const char *machine_arn, int version, json_t *doc,
 	                      char **err);
 	int (*version_get)(store *s, const char *machine_arn, int version, json_t **doc,

@@ -75,8 +75,20 @@ static const char *const v1_sql[] = {
 	NULL,
 };
 
+/* Activities (CreateActivity ... ListActivities): records like state machines',
+ * listed in creation order; and the store's own settings (meta: the key task
+ * tokens are signed with). A version-1 database gains the empty tables. */
+static const char *const v2_sql[] = {
+	"CREATE TABLE activities ("
+	" arn TEXT PRIMARY KEY, name TEXT NOT NULL, created REAL NOT NULL, doc TEXT NOT NULL)",
+	"CREATE INDEX activities_by_created ON activities (created, arn)",
+	"CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID",
+	NULL,
+};
+
 static const migration migrations[] = {
 	{1, "state machines, versions, executions, history events, timers, tasks, tags", v1_sql},
+	{2, "activities, settings", v2_sql},
 };
 
 #define N_MIGRATIONS (int)(sizeof migrations / sizeof migrations[0])

@@ -27,6 +27,7 @@
 #include "store/backend.h"
 
 #include <math.h>
+#include <openssl/rand.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,6 +55,15 @@
 	X(Q_MACHINE_CURSOR, "SELECT created FROM state_machines WHERE arn = ?1")           \
 	X(Q_MACHINE_PAGE, "SELECT doc FROM state_machines WHERE (created, arn) > (?1, ?2)" \
 	                  " ORDER BY created, arn LIMIT ?3")                               \
+	X(Q_ACTIVITY_INSERT,                                                               \
+	  "INSERT INTO activities (arn, name, created, doc) VALUES (?1, ?2, ?3, ?4)")      \
+	X(Q_ACTIVITY_GET, "SELECT doc FROM activities WHERE arn = ?1")                     \
+	X(Q_META_GET, "SELECT value FROM meta WHERE key = ?1")                             \
+	X(Q_META_PUT, "INSERT INTO meta (key, value) VALUES (?1, ?2)")                      \
+	X(Q_ACTIVITY_DELETE, "DELETE FROM activities WHERE arn = ?1")                      \
+	X(Q_ACTIVITY_CURSOR, "SELECT created FROM activities WHERE arn = ?1")              \
+	X(Q_ACTIVITY_PAGE, "SELECT doc FROM activities WHERE (created, arn) > (?1, ?2)"    \
+	                   " ORDER BY created, arn LIMIT ?3")                              \
 	X(Q_VERSION_INSERT,                                                                \
 	  "INSERT INTO versions (machine_arn, version, doc) VALUES (?1, ?2, ?3)")          \
 	X(Q_VERSION_GET, "SELECT doc FROM versions WHERE machine_arn = ?1 AND version = ?2") \
@@ -613,6 +623,119 @@ static int sq_machine_list(store *st, const char *after, size_t limit, json_t **
 	                  "state machine", limit, docs, more, "listing state machines", err);
 }
 
+/* ---- activities ---- */
+
+static int sq_activity_insert(store *st, const char *arn, const char *name, double created,
+                              json_t *doc, char **err)
+{
+	sq *s = SQ(st);
+	sqlite3_stmt *q;
+	int rc = use(s, Q_ACTIVITY_INSERT, &q, err);
+	if (rc != STORE_OK)
+		return rc;
+	return run(s, q, bind(q, "ssdj", arn, name, created, doc), "inserting an activity", err);
+}
+
+static int sq_activity_get(store *st, const char *arn, json_t **doc, char **err)
+{
+	sq *s = SQ(st);
+	sqlite3_stmt *q;
+	int rc = use(s, Q_ACTIVITY_GET, &q, err);
+	if (rc != STORE_OK)
+		return rc;
+	return fetch_doc(s, q, bind(q, "s", arn), "activity", doc, "reading an activity", err);
+}
+
+/* ---- settings ---- */
+
+static int row_text(sq *s, sqlite3_stmt *q, void *ctx, char **err)
+{
+	const char *t = (const char *)sqlite3_column_text(q, 0);
+	*(char **)ctx = xstrdup(t ? t : "");
+	return STORE_OK;
+}
+
+static bool hex_decode(const char *hex, unsigned char *out, size_t len)
+{
+	if (strlen(hex) != 2 * len)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		unsigned v;
+		if (sscanf(hex + 2 * i, "%2x", &v) != 1)
+			return false;
+		out[i] = (unsigned char)v;
+	}
+	return true;
+}
+
+static int sq_secret(store *st, const char *name, unsigned char *out, size_t len, char **err)
+{
+	sq *s = SQ(st);
+	tx_state kind;
+	int rc = op_begin(s, &kind, err);
+	if (rc != STORE_OK)
+		return rc;
+	sqlite3_stmt *q;
+	char *hex = NULL;
+	size_t rows = 0;
+	rc = use(s, Q_META_GET, &q, err);
+	if (rc == STORE_OK)
+		rc = each_row(s, q, bind(q, "s", name), row_text, &hex, &rows, "reading a setting", err);
+	if (rc == STORE_OK && hex && !hex_decode(hex, out, len))
+		rc = store_error(err, STORE_IO, "store: setting %s is damaged", name);
+	if (rc == STORE_OK && !hex) {
+		if (RAND_bytes(out, (int)len) != 1) {
+			rc = store_error(err, STORE_IO, "store: no randomness for setting %s", name);
+		} else {
+			hex = xmalloc(2 * len + 1);
+			for (size_t i = 0; i < len; i++)
+				snprintf(hex + 2 * i, 3, "%02x", out[i]);
+			rc = use(s, Q_META_PUT, &q, err);
+			if (rc == STORE_OK)
+				rc = run(s, q, bind(q, "ss", name, hex), "recording a setting", err);
+		}
+	}
+	free(hex);
+	return op_end(s, kind, rc, err);
+}
+
+static int sq_activity_delete(store *st, const char *arn, char **err)
+{
+	sq *s = SQ(st);
+	tx_state kind;
+	int rc = op_begin(s, &kind, err);
+	if (rc != STORE_OK)
+		return rc;
+	rc = delete_by(s, Q_ACTIVITY_DELETE, arn, true, "deleting an activity", err);
+	if (rc == STORE_OK)
+		rc = delete_by(s, Q_TAG_DELETE_ALL, arn, false, "deleting tags", err);
+	return op_end(s, kind, rc, err);
+}
+
+static int sq_activity_list(store *st, const char *after, size_t limit, json_t **docs,
+                            bool *more, char **err)
+{
+	sq *s = SQ(st);
+	sqlite3_stmt *q;
+	double created = -INFINITY;
+	size_t rows = 0;
+	int rc = STORE_OK;
+	if (after) {
+		rc = use(s, Q_ACTIVITY_CURSOR, &q, err);
+		if (rc == STORE_OK)
+			rc = each_row(s, q, bind(q, "s", after), row_double, &created, &rows,
+			              "listing activities", err);
+		if (rc == STORE_OK && rows == 0)
+			return store_error(err, STORE_INVALID, "store: no activity %s to list after", after);
+	}
+	if (rc == STORE_OK)
+		rc = use(s, Q_ACTIVITY_PAGE, &q, err);
+	if (rc != STORE_OK)
+		return rc;
+	return fetch_page(s, q, bind(q, "dsi", created, after ? after : "", page_limit(limit)),
+	                  "activity", limit, docs, more, "listing activities", err);
+}
+
 /* ---- versions ---- */
 
 static int sq_version_insert(store *st, const char *machine_arn, int version, json_t *doc,
@@ -1049,6 +1172,11 @@ const store_backend store_sqlite_backend = {
 	.machine_replace = sq_machine_replace,
 	.machine_delete = sq_machine_delete,
 	.machine_list = sq_machine_list,
+	.activity_insert = sq_activity_insert,
+	.activity_get = sq_activity_get,
+	.secret = sq_secret,
+	.activity_delete = sq_activity_delete,
+	.activity_list = sq_activity_list,
 	.version_insert = sq_version_insert,
 	.version_get = sq_version_get,
 	.version_delete = sq_version_delete,

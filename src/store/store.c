@@ -173,6 +173,44 @@ int store_machine_list(store *s, const char *after, size_t limit, json_t **docs,
 	return s->backend->machine_list(s, after, limit, docs, more, err);
 }
 
+/* ---- activities ---- */
+
+int store_activity_insert(store *s, const char *arn, const char *name, double created,
+                          json_t *doc, char **err)
+{
+	NEED(arn && name, "ARN and name are required");
+	NEED(is_doc(doc), "the document must be a JSON object");
+	return s->backend->activity_insert(s, arn, name, created, doc, err);
+}
+
+int store_secret(store *s, const char *name, unsigned char *out, size_t len, char **err)
+{
+	if (!name || !out || len == 0)
+		return store_error(err, STORE_INVALID, "store: a secret needs a name and a size");
+	return s->backend->secret(s, name, out, len, err);
+}
+
+int store_activity_get(store *s, const char *arn, json_t **doc, char **err)
+{
+	*doc = NULL;
+	NEED(arn, "ARN is required");
+	return s->backend->activity_get(s, arn, doc, err);
+}
+
+int store_activity_delete(store *s, const char *arn, char **err)
+{
+	NEED(arn, "ARN is required");
+	return s->backend->activity_delete(s, arn, err);
+}
+
+int store_activity_list(store *s, const char *after, size_t limit, json_t **docs, bool *more,
+                        char **err)
+{
+	*docs = NULL;
+	*more = false;
+	return s->backend->activity_list(s, after, limit, docs, more, err);
+}
+
 /* ---- versions ---- */
 
 int store_version_insert(store *s, const char *machine_arn, int version, json_t *doc,

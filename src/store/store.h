@@ -18,6 +18,7 @@
  *   timers           execution arn, timer id, deadline (epoch seconds)
  *   tasks            execution arn, task id, doc (an effect in flight)
  *   tags             resource arn, key, value
+ *   activities       arn, name, created, doc (DescribeActivity's shape)
  *
  * Transactions: every function runs inside the current transaction when one is
  * open (store_begin ... store_commit), otherwise in its own. A runtime batching
@@ -99,6 +100,22 @@ int store_machine_delete(store *s, const char *arn, char **err);
  * *more tells whether further records exist. */
 int store_machine_list(store *s, const char *after, size_t limit, json_t **docs, bool *more,
                        char **err);
+
+/* ---- activities (schema version 2) ----
+ * As state machines: insert, get, delete (the activity and its tags;
+ * STORE_NOT_FOUND if absent), and pages in order of creation (then ARN) after
+ * the ARN the previous page ended with (NULL: the first page). */
+int store_activity_insert(store *s, const char *arn, const char *name, double created,
+                          json_t *doc, char **err);                     /* STORE_EXISTS */
+int store_activity_get(store *s, const char *arn, json_t **doc, char **err); /* STORE_NOT_FOUND */
+
+/* ---- settings ---- */
+/* The store's secret called name (len random bytes, made on first use and kept,
+ * e.g. the key task tokens are signed with). */
+int store_secret(store *s, const char *name, unsigned char *out, size_t len, char **err);
+int store_activity_delete(store *s, const char *arn, char **err);       /* STORE_NOT_FOUND */
+int store_activity_list(store *s, const char *after, size_t limit, json_t **docs, bool *more,
+                        char **err);
 
 /* ---- state machine versions ---- */
 int store_version_insert(store *s, const char *machine_arn, int version, json_t *doc,

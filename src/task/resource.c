@@ -182,6 +182,7 @@ void task_resource_parse(const char *resource, task_resource *out)
 	}
 	if (resource && is_activity_arn(resource)) {
 		out->kind = TASK_ACTIVITY;
+		out->function = xstrdup(resource);
 		return;
 	}
 	if (resource && is_function_arn(resource)) {

@@ -28,7 +28,8 @@ typedef enum task_kind {
 
 typedef struct task_resource {
 	task_kind kind;
-	char *function;       /* TASK_LAMBDA_FUNCTION: the function name (malloc'd); else NULL */
+	char *function;       /* TASK_LAMBDA_FUNCTION: the function name; TASK_ACTIVITY: the
+	                       * activity ARN (malloc'd); else NULL */
 	/* History event naming as AWS records it for service integrations:
 	 * "arn:aws:states:::lambda:invoke" -> resourceType "lambda", resource "invoke";
 	 * ".waitForTaskToken"/".sync" suffixes kept in resource. Malloc'd, NULL for

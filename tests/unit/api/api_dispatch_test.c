@@ -25,10 +25,10 @@ TEST(api_dispatch_unimplemented_operation)
 {
 	int status;
 	const char *type;
-	json_t *r = api_call(&bare, "CreateActivity", "{\"name\":\"a\"}", &status, &type);
+	json_t *r = api_call(&bare, "TestState", "{\"definition\":\"{}\"}", &status, &type);
 	CHECK(status == 400);
 	CHECK_STR(type, "UnknownOperationException");
-	CHECK(strstr(json_string_value(json_object_get(r, "message")), "CreateActivity"));
+	CHECK(strstr(json_string_value(json_object_get(r, "message")), "TestState"));
 	json_decref(r);
 }
 
