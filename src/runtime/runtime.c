@@ -320,10 +320,18 @@ static void perform(runtime *rt, change *c, double now)
 	}
 	answer(rt, c->m, c->rc, c->err, c->when);
 	c->err = NULL;
-	if (c->e && (c->rc == RUNTIME_EXISTS || c->rc == RUNTIME_INVALID ||
-	             exec_get_status(c->e->x) != EXEC_RUNNING))
-		rt_exec_forget(rt, c->e);
 	exec_step_close(&c->step);
+}
+
+/* After the batch: executions that ended (or never started) leave memory, once
+ * each, however many changes of the batch name them. */
+static void forget_ended(runtime *rt, change *c)
+{
+	if (!c->e || rt_exec_find(rt, c->m->arn) != c->e)
+		return; /* none, or already forgotten by an earlier change of the batch */
+	if (c->rc == RUNTIME_EXISTS || c->rc == RUNTIME_INVALID ||
+	    exec_get_status(c->e->x) != EXEC_RUNNING)
+		rt_exec_forget(rt, c->e);
 }
 
 /* The transaction failed: forget what the batch changed in memory and rebuild
@@ -383,6 +391,8 @@ static void run_batch(runtime *rt, rt_msg *msgs)
 	if (commit(rt, cs, n, &err) == STORE_OK) {
 		for (i = 0; i < n; i++)
 			perform(rt, &cs[i], now);
+		for (i = 0; i < n; i++)
+			forget_ended(rt, &cs[i]);
 	} else {
 		undo(rt, cs, n, err ? err : "the store failed");
 	}
