@@ -19,6 +19,7 @@
 #define MAX_PAYLOAD 262144
 #define REDRIVE_WINDOW (14 * 24 * 3600.0)
 #define MAX_EVENTS 25000
+#define LIMIT_TAG "stepd:max-concurrency"
 
 static const char *doc_str(json_t *doc, const char *key)
 {
@@ -140,6 +141,38 @@ static json_t *start_output(json_t *doc)
 	                 "startDate", api_timestamp(json_number_value(json_object_get(doc, "startDate"))));
 }
 
+/* stepd's concurrency limit (beyond AWS): a tag on the state machine. Copies the
+ * limit into the execution document, where the runtime enforces it. A tag value
+ * that is not a positive integer is refused rather than ignored. */
+static int concurrency_limit(api_ctx *ctx, const char *machine_arn, json_t *doc, api_error *err)
+{
+	json_t *tags = NULL;
+	char *msg = NULL;
+	api_lock(ctx);
+	int rc = store_tags_get(ctx->store, machine_arn, &tags, &msg);
+	api_unlock(ctx);
+	if (rc != STORE_OK)
+		return api_fail_store(err, rc, msg);
+	int result = 0;
+	for (size_t i = 0; i < json_array_size(tags); i++) {
+		json_t *t = json_array_get(tags, i);
+		if (strcmp(doc_str(t, "key") ? doc_str(t, "key") : "", LIMIT_TAG) != 0)
+			continue;
+		const char *v = doc_str(t, "value");
+		char *end = NULL;
+		long long n = v ? strtoll(v, &end, 10) : 0;
+		if (!v || *end || n <= 0) {
+			result = api_fail(err, "ValidationException",
+			                  "The " LIMIT_TAG " tag of %s must be a positive integer, not '%s'",
+			                  machine_arn, v ? v : "");
+			break;
+		}
+		json_object_set_new(doc, "maxConcurrency", json_integer(n));
+	}
+	json_decref(tags);
+	return result;
+}
+
 /* StartExecution with a name already used: the same execution when it is still
  * running with the same input, else ExecutionAlreadyExists. */
 static int existing(api_ctx *ctx, const char *arn, json_t *in, json_t **output, api_error *err)
@@ -186,6 +219,8 @@ int api_op_start_execution(api_ctx *ctx, json_t *input, json_t **output, api_err
 	if (!in)
 		goto out;
 	doc = new_execution(ctx, machine, base, strcmp(base, sm) ? sm : NULL, name, json_incref(in));
+	if (concurrency_limit(ctx, base, doc, err) != 0)
+		goto out;
 	const char *arn = doc_str(doc, "executionArn");
 	int seen = existing(ctx, arn, in, output, err);
 	if (seen <= 0) {
@@ -202,6 +237,12 @@ int api_op_start_execution(api_ctx *ctx, json_t *input, json_t **output, api_err
 		rc = existing(ctx, arn, in, output, err) == 0 ? 0 : -1;
 		if (rc && !err->type)
 			api_fail(err, "ExecutionAlreadyExists", "Execution Already Exists: '%s'", arn);
+	} else if (r == RUNTIME_LIMIT) {
+		free(msg);
+		api_fail(err, "ExecutionLimitExceeded",
+		         "Execution Limit Exceeded: 'State machine %s already runs the %lld executions "
+		         "its " LIMIT_TAG " tag allows'",
+		         base, (long long)json_integer_value(json_object_get(doc, "maxConcurrency")));
 	} else if (r == RUNTIME_INVALID) {
 		api_fail(err, "InvalidDefinition", "Invalid State Machine Definition: '%s'", msg);
 		free(msg);

@@ -130,6 +130,8 @@ rt_exec *rt_exec_load(runtime *rt, const char *arn, json_t *doc, bool replay, ch
 rt_exec *rt_exec_find(runtime *rt, const char *arn);
 void rt_exec_forget(runtime *rt, rt_exec *e);
 void rt_exec_add(runtime *rt, rt_exec *e);
+/* Executions of machine_arn running in memory (all of the RUNNING ones). */
+size_t rt_exec_count_running(runtime *rt, const char *machine_arn);
 exec_config rt_config(runtime *rt, json_t *doc);
 
 #endif

@@ -46,6 +46,19 @@ static void rehash(runtime *rt)
 	rt->table_size = n;
 }
 
+size_t rt_exec_count_running(runtime *rt, const char *machine_arn)
+{
+	size_t n = 0;
+	if (!machine_arn)
+		return 0;
+	for (size_t i = 0; i < rt->table_size; i++)
+		for (rt_exec *e = rt->table[i]; e; e = e->next)
+			if (exec_get_status(e->x) == EXEC_RUNNING &&
+			    !strcmp(json_string_value(json_object_get(e->doc, "stateMachineArn")), machine_arn))
+				n++;
+	return n;
+}
+
 void rt_exec_add(runtime *rt, rt_exec *e)
 {
 	if (rt->count + 1 > rt->table_size)

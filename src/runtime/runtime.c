@@ -155,6 +155,13 @@ static void on_start(runtime *rt, change *c, double now)
 		c->rc = RUNTIME_EXISTS;
 		return;
 	}
+	json_t *limit = json_object_get(c->m->doc, "maxConcurrency");
+	if (json_is_integer(limit) &&
+	    rt_exec_count_running(rt, json_string_value(json_object_get(c->m->doc, "stateMachineArn"))) >=
+	        (size_t)json_integer_value(limit)) {
+		c->rc = RUNTIME_LIMIT;
+		return;
+	}
 	c->e = rt_exec_load(rt, arn, c->m->doc, false, &c->err);
 	if (!c->e) {
 		c->rc = RUNTIME_INVALID;

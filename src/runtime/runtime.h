@@ -60,12 +60,16 @@ enum {
 	RUNTIME_NOT_RUNNING = 3, /* StopExecution on a finished execution */
 	RUNTIME_INVALID = 4,     /* bad definition or input; message in *err */
 	RUNTIME_FAILED = 5,      /* the store failed; message in *err */
+	RUNTIME_LIMIT = 6,       /* the state machine runs its maximum of executions */
 };
 
 /* Starts an execution: commits ExecutionStarted (and whatever the first step
  * produced) before returning. execution is the DescribeExecution document to
  * record (executionArn, stateMachineArn, name, status RUNNING, startDate, input)
- * plus "definition" (the state machine definition text), borrowed. */
+ * plus "definition" (the state machine definition text), borrowed. When it has
+ * "maxConcurrency": N, the start is refused with RUNTIME_LIMIT while N executions
+ * of the same stateMachineArn (its versions included) run: the engine counts and
+ * starts in one thread, so concurrent starts cannot both take the last place. */
 int runtime_start(runtime *rt, json_t *execution, char **err);
 
 /* StopExecution: a compare-and-set from RUNNING to ABORTED, committed before
