@@ -152,6 +152,7 @@ struct asl_machine {
 	asl_state *states;
 	size_t nstates;
 	int start;                  /* index of StartAt */
+	json_t *names;              /* state name -> index (asl_machine_find) */
 	char *comment;
 	json_t *raw;                /* the definition (sub)object this machine was parsed from */
 	double timeout_seconds;     /* top-level TimeoutSeconds, 0 when absent */

@@ -24,10 +24,8 @@ static const char *const top_fields[] = {
 
 int asl_machine_find(const asl_machine *m, const char *name)
 {
-	for (size_t i = 0; i < m->nstates; i++)
-		if (strcmp(m->states[i].name, name) == 0)
-			return (int)i;
-	return -1;
+	json_t *i = m->names ? json_object_get(m->names, name) : NULL;
+	return i ? (int)json_integer_value(i) : -1;
 }
 
 /* Step 1: one zeroed state per key of "States", name set, indexes -1. */
@@ -38,7 +36,9 @@ static void lay_out_states(asl_parser *p, asl_machine *m, json_t *states, const 
 	const char *name;
 	json_t *v;
 	size_t i = 0;
+	m->names = json_object();
 	json_object_foreach(states, name, v) {
+		json_object_set_new(m->names, name, json_integer((json_int_t)i));
 		asl_state *s = &m->states[i++];
 		s->name = xstrdup(name);
 		s->next = s->default_next = -1;
@@ -178,6 +178,7 @@ void asl_machine_free(asl_machine *m)
 		asl_state_clear(&m->states[i]);
 	free(m->states);
 	free(m->comment);
+	json_decref(m->names);
 	json_decref(m->raw);
 	free(m);
 }
