@@ -43,6 +43,14 @@ typedef struct rt_exec {
 	struct rt_exec *next;      /* hash chain */
 } rt_exec;
 
+/* A parsed machine shared by the executions of one definition (engine only). */
+typedef struct rt_machine {
+	struct rt_machine *next;
+	char key[65];              /* SHA-256 of the definition, hex */
+	asl_machine *m;
+	int refs;
+} rt_machine;
+
 /* A task for the workers. */
 typedef struct rt_task {
 	struct rt_task *next;
@@ -89,6 +97,7 @@ struct runtime {
 	/* in-memory executions (engine thread only) */
 	rt_exec **table;
 	size_t table_size, count;
+	rt_machine *machines;      /* parsed machines in use */
 
 	/* timers (engine thread only) */
 	rt_timer *heap;

@@ -8,6 +8,8 @@
  */
 #include "runtime/internal.h"
 
+#include <openssl/evp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -69,10 +71,65 @@ void rt_exec_add(runtime *rt, rt_exec *e)
 	rt->count++;
 }
 
-static void exec_entry_free(rt_exec *e)
+/* ---- parsed machines, shared by the executions of one definition ---- */
+
+static void definition_key(const char *def, char key[65])
+{
+	unsigned char md[32];
+	unsigned int n = 0;
+	EVP_Digest(def, strlen(def), md, &n, EVP_sha256(), NULL);
+	for (unsigned i = 0; i < 32; i++)
+		snprintf(key + 2 * i, 3, "%02x", md[i]);
+}
+
+/* The parsed machine of def: from the cache, or parsed now (a reference the
+ * caller releases with machine_release). NULL with *err when it does not parse. */
+static asl_machine *machine_get(runtime *rt, const char *def, const char *arn, char **err)
+{
+	char key[65];
+	definition_key(def, key);
+	for (rt_machine *c = rt->machines; c; c = c->next) {
+		if (!strcmp(c->key, key)) {
+			c->refs++;
+			return c->m;
+		}
+	}
+	diag d = {0};
+	asl_machine *m = asl_machine_parse(def, strlen(def), &d);
+	if (!m) {
+		*err = xasprintf("execution %s: its definition does not parse%s%s", arn,
+		                 d.count ? ": " : "", d.count ? d.items[0].message : "");
+		diag_close(&d);
+		return NULL;
+	}
+	rt_machine *c = xcalloc(1, sizeof *c);
+	memcpy(c->key, key, sizeof key);
+	c->m = m;
+	c->refs = 1;
+	c->next = rt->machines;
+	rt->machines = c;
+	return m;
+}
+
+static void machine_release(runtime *rt, asl_machine *m)
+{
+	for (rt_machine **p = &rt->machines; *p; p = &(*p)->next) {
+		if ((*p)->m != m)
+			continue;
+		if (--(*p)->refs == 0) {
+			rt_machine *c = *p;
+			*p = c->next;
+			asl_machine_free(c->m);
+			free(c);
+		}
+		return;
+	}
+}
+
+static void exec_entry_free(runtime *rt, rt_exec *e)
 {
 	exec_free(e->x);
-	asl_machine_free(e->machine);
+	machine_release(rt, e->machine);
 	json_decref(e->doc);
 	free(e->arn);
 	free(e);
@@ -85,7 +142,7 @@ void rt_exec_forget(runtime *rt, rt_exec *e)
 		p = &(*p)->next;
 	*p = e->next;
 	rt->count--;
-	exec_entry_free(e);
+	exec_entry_free(rt, e);
 }
 
 static const char *str(json_t *doc, const char *key)
@@ -114,14 +171,13 @@ exec_config rt_config(runtime *rt, json_t *doc)
 rt_exec *rt_exec_load(runtime *rt, const char *arn, json_t *doc, bool replay, char **err)
 {
 	const char *def = str(doc, "definition");
-	diag d = {0};
-	asl_machine *m = def ? asl_machine_parse(def, strlen(def), &d) : NULL;
-	if (!m) {
-		*err = xasprintf("execution %s: its definition does not parse%s%s", arn,
-		                 d.count ? ": " : "", d.count ? d.items[0].message : "");
-		diag_close(&d);
+	if (!def) {
+		*err = xasprintf("execution %s: no definition recorded", arn);
 		return NULL;
 	}
+	asl_machine *m = machine_get(rt, def, arn, err);
+	if (!m)
+		return NULL;
 	rt_exec *e = xcalloc(1, sizeof *e);
 	e->arn = xstrdup(arn);
 	e->machine = m;
@@ -135,7 +191,7 @@ rt_exec *rt_exec_load(runtime *rt, const char *arn, json_t *doc, bool replay, ch
 		int rc = store_events_list(rt->opt.store, arn, 0, false, 0, &events, &more, err);
 		pthread_mutex_unlock(rt->opt.lock);
 		if (rc != STORE_OK) {
-			exec_entry_free(e);
+			exec_entry_free(rt, e);
 			return NULL;
 		}
 		exec_input *ins;
