@@ -73,7 +73,6 @@ typedef struct api_server_options {
 	const char *listen;          /* "127.0.0.1:8083" */
 	size_t max_body_bytes;       /* requests over this are refused unread; 0: 1 MiB + 64 KiB */
 	unsigned connection_timeout; /* seconds an idle connection lives; 0: 30 */
-	unsigned threads;            /* worker threads; 0: 4 */
 	unsigned max_connections;    /* open connections at once, more are refused; 0: 256 */
 } api_server_options;
 

@@ -33,7 +33,6 @@
 #define TARGET_PREFIX "AWSStepFunctions."
 #define DEFAULT_MAX_BODY (1024 * 1024 + 64 * 1024)
 #define DEFAULT_TIMEOUT 30
-#define DEFAULT_THREADS 4
 #define DEFAULT_MAX_CONNECTIONS 256
 
 struct api_server {
@@ -219,13 +218,15 @@ static struct addrinfo *resolve(const char *listen, char **err)
 static struct MHD_Daemon *start_daemon(api_server *s, const api_server_options *opt,
                                        struct addrinfo *ai)
 {
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO;
+	/* A thread per connection: GetActivityTask holds its request up to 60 s, and in
+	 * a thread pool it would hold every other connection of its thread as long.
+	 * The connection limit bounds the threads. */
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL;
 	if (ai->ai_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	unsigned max_conn = opt->max_connections ? opt->max_connections : DEFAULT_MAX_CONNECTIONS;
 	return MHD_start_daemon(
 		flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, ai->ai_addr,
-		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(opt->threads ? opt->threads : DEFAULT_THREADS),
 		MHD_OPTION_CONNECTION_TIMEOUT,
 		(unsigned)(opt->connection_timeout ? opt->connection_timeout : DEFAULT_TIMEOUT),
 		MHD_OPTION_CONNECTION_LIMIT, max_conn, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,

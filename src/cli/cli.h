@@ -8,6 +8,7 @@
  *   client.c    calls one API operation over HTTP (libcurl)
  *   client_cmds.c  stepd start/describe/history/stop/redrive/ls: a client of
  *               a running stepd serve
+ *   worker.c    stepd worker: an activity worker running a local command per task
  *   common.c    reading files, loading definitions, printing diagnostics
  *
  * Exit codes: 0 success, 1 the execution failed / the definition is invalid
@@ -18,6 +19,8 @@
 #define STEPD_CLI_H
 
 #include "asl/asl.h"
+
+#include <signal.h>
 
 #define CLI_USAGE 2
 
@@ -30,6 +33,7 @@ int cli_history(int argc, char **argv);
 int cli_stop(int argc, char **argv);
 int cli_redrive(int argc, char **argv);
 int cli_ls(int argc, char **argv);
+int cli_worker(int argc, char **argv);
 
 /* Reads a whole file; returns malloc'd bytes (NUL-terminated) and the length, or
  * NULL after printing "stepd: PATH: reason" to stderr. */
@@ -46,6 +50,7 @@ enum {
 	CLIENT_SERVER_ERROR,  /* the server answered an AWS error: err->name, err->message */
 	CLIENT_CONNECT_ERROR, /* the endpoint could not be reached: err->message says why */
 	CLIENT_BAD_RESPONSE,  /* the answer was not the protocol's: err->message says how */
+	CLIENT_CANCELLED,     /* the cancel flag (cli_client_set_cancel) was raised mid-call */
 };
 typedef struct cli_client cli_client;
 /* What went wrong in a call; malloc'd strings (name NULL unless a server error),
@@ -65,5 +70,8 @@ const char *cli_client_endpoint(const cli_client *c);
 int cli_client_call(cli_client *c, const char *operation, const json_t *request,
                     json_t **response, cli_client_error *err);
 void cli_client_error_clear(cli_client_error *err);
+/* While *flag (borrowed; NULL: never) is non-zero, calls give up within about a
+ * second with CLIENT_CANCELLED, even mid long poll. Set from a signal handler. */
+void cli_client_set_cancel(cli_client *c, const volatile sig_atomic_t *flag);
 
 #endif

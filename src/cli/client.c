@@ -21,6 +21,7 @@
 struct cli_client {
 	char *endpoint;
 	CURL *curl;
+	const volatile sig_atomic_t *cancel; /* non-zero: abandon the call in flight */
 };
 
 typedef struct body {
@@ -70,6 +71,21 @@ void cli_client_free(cli_client *c)
 const char *cli_client_endpoint(const cli_client *c)
 {
 	return c->endpoint;
+}
+
+void cli_client_set_cancel(cli_client *c, const volatile sig_atomic_t *flag)
+{
+	c->cancel = flag;
+}
+
+/* libcurl calls this about once a second even while the answer is pending, which
+ * is how a long poll notices cancellation. */
+static int on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+                       curl_off_t ulnow)
+{
+	(void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
+	const cli_client *c = arg;
+	return c->cancel && *c->cancel ? 1 : 0;
 }
 
 void cli_client_error_clear(cli_client_error *err)
@@ -134,6 +150,9 @@ int cli_client_call(cli_client *c, const char *operation, const json_t *request,
 	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, CONNECT_TIMEOUT_SECONDS);
 	curl_easy_setopt(curl, CURLOPT_TIMEOUT, REQUEST_TIMEOUT_SECONDS);
 	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(curl, CURLOPT_NOPROGRESS, c->cancel ? 0L : 1L);
+	curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, on_progress);
+	curl_easy_setopt(curl, CURLOPT_XFERINFODATA, c);
 	CURLcode rc = curl_easy_perform(curl);
 	long status = 0;
 	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
@@ -143,7 +162,9 @@ int cli_client_call(cli_client *c, const char *operation, const json_t *request,
 	free(text);
 
 	int kind = CLIENT_OK;
-	if (rc != CURLE_OK) {
+	if (rc == CURLE_ABORTED_BY_CALLBACK) {
+		kind = fail(err, CLIENT_CANCELLED, NULL, xstrdup("cancelled"));
+	} else if (rc != CURLE_OK) {
 		kind = fail(err, is_connect_failure(rc) ? CLIENT_CONNECT_ERROR : CLIENT_BAD_RESPONSE,
 		            NULL, xstrdup(curl_easy_strerror(rc)));
 	} else {

@@ -18,6 +18,7 @@ static const struct command {
 	{"stop", cli_stop, "stop a running execution"},
 	{"redrive", cli_redrive, "redrive a failed execution from the state that failed"},
 	{"ls", cli_ls, "list state machines, or one state machine's executions"},
+	{"worker", cli_worker, "run a command for each task of an activity (an activity worker)"},
 };
 
 static int usage(FILE *out)

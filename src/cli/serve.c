@@ -91,8 +91,7 @@ int cli_serve(int argc, char **argv)
 	api_server *srv = NULL;
 	api_ctx ctx = {.store = st, .runtime = rt, .functions = fns, .region = "us-east-1",
 	               .account = "123456789012", .lock = &lock};
-	/* GetActivityTask holds a connection up to 60 s: enough threads for pollers */
-	api_server_options so = {.listen = a.listen, .threads = 16};
+	api_server_options so = {.listen = a.listen};
 	if (rt)
 		srv = api_server_start(&ctx, &so, &err);
 	int rc = 0;
