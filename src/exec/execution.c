@@ -49,6 +49,7 @@ void frame_free(frame *fr)
 	json_decref(fr->input);
 	json_decref(fr->effective);
 	json_decref(fr->items);
+	json_decref(fr->child_inputs);
 	json_decref(fr->results);
 	json_decref(fr->output);
 	free(fr->retry_counts);
@@ -256,9 +257,10 @@ void children_start(exec *x, frame *fr)
 {
 	while (!fr->child_failed && fr->started < fr->nchildren &&
 	       (fr->limit == 0 || fr->running < fr->limit)) {
-		frame *child = fr->children[fr->started++];
-		if (!child)
+		size_t i = fr->started++;
+		if (fr->child_ok[i])
 			continue; /* succeeded before a redrive: its result is kept */
+		frame *child = fr->children[i] = state_child_new(x, fr, i);
 		fr->running++;
 		state_child_begin(x, fr, child);
 		frame_run(x, child);

@@ -45,6 +45,7 @@ struct frame {
 	size_t started, finished, running;
 	size_t limit;              /* max running at once (0 = all) */
 	json_t *items;             /* Map: the items array */
+	json_t *child_inputs;      /* Map: each iteration's input (ItemSelector applied) */
 	json_t *results;           /* results array, by index */
 	int64_t last_child_event;  /* id of the last MapIterationSucceeded */
 	bool *child_ok;            /* per child: succeeded (kept for a redrive) */
@@ -132,6 +133,7 @@ void state_task_submitted(exec *x, frame *fr, json_t *result);
 void state_task_heartbeat(exec *x, frame *fr);
 void state_timer(exec *x, frame *fr, int64_t id);
 void state_children_done(exec *x, frame *fr);
+frame *state_child_new(exec *x, frame *parent, size_t i);     /* child i's frame */
 void state_child_begin(exec *x, frame *parent, frame *child); /* MapIterationStarted */
 void state_child_event(exec *x, frame *parent, frame *child); /* MapIteration{Succeeded,Failed} */
 

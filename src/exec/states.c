@@ -297,13 +297,6 @@ static void parallel_run(exec *x, frame *fr)
 	fr->effective = eff;
 	ev_add(x, fr, EXEC_EV_PARALLEL_STARTED, NULL);
 	children_init(x, fr, st->nbranches, 0);
-	int64_t base = fr->cursor;
-	for (size_t i = 0; i < st->nbranches; i++) {
-		if (fr->child_ok[i])
-			continue;
-		fr->children[i] = frame_new(x, st->branches[i], fr, i, eff);
-		fr->children[i]->cursor = base;
-	}
 	children_start(x, fr);
 	if (fr->finished == fr->nchildren || fr->child_failed)
 		state_children_done(x, fr);
@@ -389,17 +382,23 @@ static void map_run(exec *x, frame *fr)
 	ev_add(x, fr, EXEC_EV_MAP_STARTED, json_pack("{s:I}", "length", (json_int_t)n));
 	children_init(x, fr, n, limit);
 	fr->last_child_event = fr->cursor;
-	for (size_t i = 0; i < n; i++) {
-		if (fr->child_ok[i])
-			continue;
-		frame *c = frame_new(x, st->processor, fr, i, json_array_get(inputs, i));
-		c->item = json_incref(json_array_get(items, i));
-		fr->children[i] = c;
-	}
-	json_decref(inputs);
+	json_decref(fr->child_inputs);
+	fr->child_inputs = inputs;
 	children_start(x, fr);
 	if (fr->finished == fr->nchildren || fr->child_failed)
 		state_children_done(x, fr);
+}
+
+/* The frame of child i, made when it starts (not before: a Map of 10,000 items
+ * then holds only the iterations that run at once). */
+frame *state_child_new(exec *x, frame *parent, size_t i)
+{
+	const asl_state *st = cur(parent);
+	if (st->type != ASL_MAP)
+		return frame_new(x, st->branches[i], parent, i, parent->effective);
+	frame *c = frame_new(x, st->processor, parent, i, json_array_get(parent->child_inputs, i));
+	c->item = json_incref(json_array_get(parent->items, i));
+	return c;
 }
 
 void state_child_begin(exec *x, frame *parent, frame *child)
@@ -452,6 +451,8 @@ void state_children_done(exec *x, frame *fr)
 	free(fr->children);
 	fr->children = NULL;
 	fr->nchildren = 0;
+	json_decref(fr->child_inputs);
+	fr->child_inputs = NULL;
 	fr->phase = PH_READY;
 	fr->redrive = false;
 	if (fr->child_failed) {
