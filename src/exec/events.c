@@ -78,10 +78,13 @@ json_t *ev_payload_details(const char *key, json_t *v)
 
 int64_t ev_state(exec *x, frame *fr, bool entered, json_t *payload)
 {
+	static const char *const types[ASL_STATE_TYPE_COUNT][2] = {
+#define X(e, name, event) [ASL_##e] = {event "StateExited", event "StateEntered"},
+#include "asl/state_type.def"
+#undef X
+	};
 	const asl_state *st = &fr->m->states[fr->state];
-	char type[48];
-	snprintf(type, sizeof type, "%sState%s", asl_state_type_name(st->type),
-	         entered ? "Entered" : "Exited");
+	const char *type = types[st->type][entered];
 	json_t *d = NULL;
 	if (x->history || (x->out && x->out->events)) {
 		d = json_object();

@@ -9,6 +9,7 @@
  */
 #include "exec/internal.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -429,7 +430,8 @@ int exec_advance(exec *x, const exec_input *in, exec_step *out)
 	if (!out->events && !out->no_events)
 		out->events = json_array();
 	x->out = out;
-	x->now = in->now;
+	/* AWS's timestamps have millisecond precision; so do ours (and they print short) */
+	x->now = floor(in->now * 1000.0 + 0.5) / 1000.0;
 	if (in->kind == EXEC_IN_START) {
 		if (x->started)
 			return x->out = NULL, -1;
