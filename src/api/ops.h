@@ -127,4 +127,18 @@ int api_page_key(const char *token, char **key, api_error *err);
 /* maxResults as AWS reads it: absent or 0 means the default, 100. */
 size_t api_page_size(json_t *input);
 
+/* A list operation over records listed by key (state machines, activities). */
+typedef struct api_list {
+	int (*list)(struct store *s, const char *after, size_t limit, json_t **docs, bool *more,
+	            char **err);                  /* the store's pager */
+	json_t *(*item)(json_t *doc);             /* the list item of a record (new reference) */
+	const char *items_key;                    /* "stateMachines" */
+	const char *key_member;                   /* the record's key: "stateMachineArn" */
+} api_list;
+
+/* One page of l for input's nextToken and maxResults: {items_key: [...], nextToken?}.
+ * InvalidToken when the token is not ours or its record is gone. */
+int api_page_list(api_ctx *ctx, json_t *input, const api_list *l, json_t **output,
+                  api_error *err);
+
 #endif

@@ -170,47 +170,10 @@ static json_t *list_item(json_t *doc)
 	                 "name", json_object_get(doc, "name"), "creationDate", created_of(doc));
 }
 
-static int list_locked(api_ctx *ctx, const char *after, size_t limit, json_t **output,
-                       api_error *err)
-{
-	json_t *docs = NULL;
-	bool more = false;
-	char *msg = NULL;
-	int rc = store_activity_list(ctx->store, after, limit, &docs, &more, &msg);
-	if (rc == STORE_INVALID && after) {
-		/* The activity the token names is gone (deleted between pages). */
-		free(msg);
-		return api_fail(err, "InvalidToken", "Invalid Token: the page it continues is gone");
-	}
-	if (rc != STORE_OK)
-		return api_fail_store(err, rc, msg);
-	json_t *items = json_array();
-	size_t i;
-	json_t *doc;
-	json_array_foreach(docs, i, doc)
-		json_array_append_new(items, list_item(doc));
-	*output = json_pack("{s:o}", "activities", items);
-	if (more && json_array_size(docs) > 0) {
-		char *token = api_page_token(api_str(json_array_get(docs, json_array_size(docs) - 1),
-		                                     "activityArn"));
-		json_object_set_new(*output, "nextToken", json_string(token));
-		free(token);
-	}
-	json_decref(docs);
-	return 0;
-}
-
 int api_op_list_activities(api_ctx *ctx, json_t *input, json_t **output, api_error *err)
 {
-	char *after = NULL;
-	const char *token = api_str(input, "nextToken");
-	if (token && api_page_key(token, &after, err) != 0)
-		return -1;
-	api_lock(ctx);
-	int rc = list_locked(ctx, after, api_page_size(input), output, err);
-	api_unlock(ctx);
-	free(after);
-	return rc;
+	static const api_list l = {store_activity_list, list_item, "activities", "activityArn"};
+	return api_page_list(ctx, input, &l, output, err);
 }
 
 /* ---- DeleteActivity ---- */

@@ -53,3 +53,48 @@ size_t api_page_size(json_t *input)
 	json_int_t n = json_integer_value(json_object_get(input, "maxResults"));
 	return n > 0 ? (size_t)n : DEFAULT_PAGE;
 }
+
+/* Runs one page of a list with the (after, limit) shape under the store lock. */
+static int list_locked(api_ctx *ctx, const api_list *l, const char *after, size_t limit,
+                       json_t **output, api_error *err)
+{
+	json_t *docs = NULL;
+	bool more = false;
+	char *msg = NULL;
+	int rc = l->list(ctx->store, after, limit, &docs, &more, &msg);
+	if (rc == STORE_INVALID && after) {
+		/* the record the token names is gone (deleted between pages) */
+		free(msg);
+		return api_fail(err, "InvalidToken", "Invalid Token: the page it continues is gone");
+	}
+	if (rc != STORE_OK)
+		return api_fail_store(err, rc, msg);
+	json_t *items = json_array();
+	size_t i;
+	json_t *doc;
+	json_array_foreach(docs, i, doc)
+		json_array_append_new(items, l->item(doc));
+	*output = json_pack("{s:o}", l->items_key, items);
+	if (more && json_array_size(docs) > 0) {
+		json_t *last = json_array_get(docs, json_array_size(docs) - 1);
+		char *token = api_page_token(api_str(last, l->key_member));
+		json_object_set_new(*output, "nextToken", json_string(token));
+		free(token);
+	}
+	json_decref(docs);
+	return 0;
+}
+
+int api_page_list(api_ctx *ctx, json_t *input, const api_list *l, json_t **output,
+                  api_error *err)
+{
+	char *after = NULL;
+	const char *token = api_str(input, "nextToken");
+	if (token && api_page_key(token, &after, err) != 0)
+		return -1;
+	api_lock(ctx);
+	int rc = list_locked(ctx, l, after, api_page_size(input), output, err);
+	api_unlock(ctx);
+	free(after);
+	return rc;
+}
