@@ -117,6 +117,9 @@ int api_version_publish(api_ctx *ctx, json_t *machine, const char *description,
  * {"key", "value"} strings, a missing value read as "" (new reference). Entries
  * without a key are dropped (validation reports them first). */
 json_t *api_tags_normalize(json_t *tags);
+/* Stores the "tags" of a Create* input for the new resource arn (inside the
+ * create's transaction). Returns 0, or -1 with err set. */
+int api_tags_create(api_ctx *ctx, const char *arn, json_t *input, api_error *err);
 
 /* ---- page.c ---- */
 /* An opaque nextToken for key (malloc'd): the AWS CLI and SDK paginators hand it

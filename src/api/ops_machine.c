@@ -235,12 +235,8 @@ static int create_new(api_ctx *ctx, json_t *doc, json_t *input, json_t **output,
 	int rc = store_machine_insert(ctx->store, arn, api_str(doc, "name"), created, doc, &msg);
 	if (rc != STORE_OK)
 		return api_fail_store(err, rc, msg);
-	json_t *tags = api_tags_normalize(json_object_get(input, "tags"));
-	if (json_array_size(tags) > 0)
-		rc = store_tags_set(ctx->store, arn, tags, &msg);
-	json_decref(tags);
-	if (rc != STORE_OK)
-		return api_fail_store(err, rc, msg);
+	if (api_tags_create(ctx, arn, input, err) != 0)
+		return -1;
 	*output = json_pack("{s:s, s:o}", "stateMachineArn", arn, "creationDate",
 	                    api_timestamp(created));
 	if (!json_is_true(json_object_get(input, "publish")))

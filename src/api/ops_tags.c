@@ -29,6 +29,15 @@ json_t *api_tags_normalize(json_t *tags)
 	return out;
 }
 
+int api_tags_create(api_ctx *ctx, const char *arn, json_t *input, api_error *err)
+{
+	json_t *tags = api_tags_normalize(json_object_get(input, "tags"));
+	char *msg = NULL;
+	int rc = json_array_size(tags) > 0 ? store_tags_set(ctx->store, arn, tags, &msg) : STORE_OK;
+	json_decref(tags);
+	return rc == STORE_OK ? 0 : api_fail_store(err, rc, msg);
+}
+
 /* Checks the ARN's shape and that the resource exists; lock held. */
 static int find_resource(api_ctx *ctx, const char *arn, api_error *err)
 {

@@ -167,9 +167,7 @@ static void show_progress(void *arg, json_t *ev)
 
 static int write_history(const char *path, json_t *history)
 {
-	json_t *wire = json_array();
-	for (size_t i = 0; i < json_array_size(history); i++)
-		json_array_append_new(wire, exec_event_to_wire(json_array_get(history, i)));
+	json_t *wire = exec_history_to_wire(history);
 	int rc = json_dump_file(wire, path, JSON_INDENT(1) | JSON_ENCODE_ANY);
 	json_decref(wire);
 	if (rc != 0)

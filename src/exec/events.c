@@ -128,3 +128,11 @@ json_t *exec_event_to_wire(json_t *event)
 	}
 	return w;
 }
+
+json_t *exec_history_to_wire(json_t *history)
+{
+	json_t *wire = json_array();
+	for (size_t i = 0; i < json_array_size(history); i++)
+		json_array_append_new(wire, exec_event_to_wire(json_array_get(history, i)));
+	return wire;
+}

@@ -179,6 +179,8 @@ int64_t exec_get_event_count(const exec *x);
  * parameters detail fields become JSON text, timestamp stays epoch seconds.
  * Returns a new reference. */
 json_t *exec_event_to_wire(json_t *event);
+/* exec_event_to_wire of every event of a history array (new reference). */
+json_t *exec_history_to_wire(json_t *history);
 
 /* ---- replay (replay.c) ----
  * The input events that produced a history (parsed-details shape), in order.

@@ -112,12 +112,7 @@ static char *fail_field(exec *x, frame *fr, const char *literal, const jpath *p,
 	if (p) {
 		v = jpath_query(p, fr->input, ctx_for(x, fr));
 		if (!v) {
-			char *in = json_text(fr->input);
-			fault_set(f, "States.Runtime",
-			          "The JSONPath '%s' specified for the field '%s' could not be found "
-			          "in the input '%s'",
-			          jpath_text(p), field, in);
-			free(in);
+			jpath_fault_field(f, jpath_text(p), field, fr->input);
 			return NULL;
 		}
 	} else if (fn) {

@@ -55,10 +55,7 @@ static char *uuid4(void)
 
 static char *history_text(exec *x)
 {
-	json_t *wire = json_array();
-	json_t *h = exec_get_history(x);
-	for (size_t i = 0; i < json_array_size(h); i++)
-		json_array_append_new(wire, exec_event_to_wire(json_array_get(h, i)));
+	json_t *wire = exec_history_to_wire(exec_get_history(x));
 	char *text = json_text(wire);
 	json_decref(wire);
 	return text;

@@ -678,29 +678,38 @@ static int sq_machine_delete(store *st, const char *arn, char **err)
 	return op_end(s, kind, rc, err);
 }
 
-static int sq_machine_list(store *st, const char *after, size_t limit, json_t **docs,
-                           bool *more, char **err)
+/* One page of records listed in creation order (state machines, activities):
+ * `after` is the key the previous page ended with; its creation time is the
+ * cursor. noun names the record and what the operation in messages ("state
+ * machine", "listing state machines"). */
+static int list_by_creation(sq *s, enum stmt_id cursor_id, enum stmt_id page_id,
+                            const char *noun, const char *what, const char *after, size_t limit,
+                            json_t **docs, bool *more, char **err)
 {
-	sq *s = SQ(st);
 	sqlite3_stmt *q;
 	double created = -INFINITY;
 	size_t rows = 0;
 	int rc = STORE_OK;
 	if (after) {
-		rc = use(s, Q_MACHINE_CURSOR, &q, err);
+		rc = use(s, cursor_id, &q, err);
 		if (rc == STORE_OK)
-			rc = each_row(s, q, bind(q, "s", after), row_double, &created, &rows,
-			              "listing state machines", err);
+			rc = each_row(s, q, bind(q, "s", after), row_double, &created, &rows, what, err);
 		if (rc == STORE_OK && rows == 0)
-			return store_error(err, STORE_INVALID, "store: no state machine %s to list after",
-			                   after);
+			return store_error(err, STORE_INVALID, "store: no %s %s to list after", noun, after);
 	}
 	if (rc == STORE_OK)
-		rc = use(s, Q_MACHINE_PAGE, &q, err);
+		rc = use(s, page_id, &q, err);
 	if (rc != STORE_OK)
 		return rc;
 	return fetch_page(s, q, bind(q, "dsi", created, after ? after : "", page_limit(limit)),
-	                  "state machine", limit, docs, more, "listing state machines", err);
+	                  noun, limit, docs, more, what, err);
+}
+
+static int sq_machine_list(store *st, const char *after, size_t limit, json_t **docs,
+                           bool *more, char **err)
+{
+	return list_by_creation(SQ(st), Q_MACHINE_CURSOR, Q_MACHINE_PAGE, "state machine",
+	                        "listing state machines", after, limit, docs, more, err);
 }
 
 /* ---- activities ---- */
@@ -795,25 +804,8 @@ static int sq_activity_delete(store *st, const char *arn, char **err)
 static int sq_activity_list(store *st, const char *after, size_t limit, json_t **docs,
                             bool *more, char **err)
 {
-	sq *s = SQ(st);
-	sqlite3_stmt *q;
-	double created = -INFINITY;
-	size_t rows = 0;
-	int rc = STORE_OK;
-	if (after) {
-		rc = use(s, Q_ACTIVITY_CURSOR, &q, err);
-		if (rc == STORE_OK)
-			rc = each_row(s, q, bind(q, "s", after), row_double, &created, &rows,
-			              "listing activities", err);
-		if (rc == STORE_OK && rows == 0)
-			return store_error(err, STORE_INVALID, "store: no activity %s to list after", after);
-	}
-	if (rc == STORE_OK)
-		rc = use(s, Q_ACTIVITY_PAGE, &q, err);
-	if (rc != STORE_OK)
-		return rc;
-	return fetch_page(s, q, bind(q, "dsi", created, after ? after : "", page_limit(limit)),
-	                  "activity", limit, docs, more, "listing activities", err);
+	return list_by_creation(SQ(st), Q_ACTIVITY_CURSOR, Q_ACTIVITY_PAGE, "activity",
+	                        "listing activities", after, limit, docs, more, err);
 }
 
 /* ---- versions ---- */
